@@ -1,0 +1,126 @@
+//! The command line: argument parsing and dispatch. Each subcommand lives in its own module.
+
+mod human;
+mod json;
+mod report;
+mod rules_cmd;
+mod sarif;
+mod scan_cmd;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::finding::Severity;
+
+#[derive(Debug, Parser)]
+#[command(name = "sg-lsp", version, about = "Security review in your editor, your agent and your CI")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories with the pattern rules (default: the current directory).
+    Scan(ScanArgs),
+    /// List the rule catalogue, explain a rule, or test rule examples.
+    Rules(rules_cmd::RulesArgs),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    #[default]
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    fn fails(self, severity: Severity) -> bool {
+        let severity = if severity == Severity::Hint { Severity::Info } else { severity };
+        match self {
+            FailOn::Error => severity >= Severity::Error,
+            FailOn::Warning => severity >= Severity::Warning,
+            FailOn::Info => severity >= Severity::Info,
+            FailOn::Never => false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+    /// Exit 1 when a finding at or above this severity is reported.
+    #[arg(long, value_enum, default_value_t)]
+    pub fail_on: FailOn,
+    /// Project configuration file (default: `.sg-lsp.toml` in the current directory, if present).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Also scan files that .gitignore and .ignore exclude.
+    #[arg(long)]
+    pub no_ignore: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub color: Color,
+    /// Skip files larger than this many bytes (with a note).
+    #[arg(long, default_value_t = 2 * 1024 * 1024)]
+    pub max_file_size: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+}
+
+/// Runs the command line and maps the outcome to an exit code: 0 clean, 1 findings, 2 errors.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let outcome = match cli.command {
+        Command::Scan(args) => scan_cmd::run(&args),
+        Command::Rules(args) => rules_cmd::run(&args),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("sg-lsp: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Whether to color output written to stdout.
+fn use_color(color: Color) -> bool {
+    use std::io::IsTerminal;
+    match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+    }
+}

@@ -1,0 +1,5 @@
+//! The `sg-lsp` binary: everything lives in the library; this only hands over the exit code.
+
+fn main() -> std::process::ExitCode {
+    sg_lsp::cli::main()
+}

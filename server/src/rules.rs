@@ -1,0 +1,249 @@
+//! The rule catalogue: rule metadata and queries, loaded from `queries/` data, compiled per language.
+//!
+//! Loading never fails as a whole: it returns the rules that compiled and the errors of those that did
+//! not, so one broken project rule never disables the rest.
+
+mod builtin;
+mod examples;
+mod meta;
+mod plan;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use regex::{Regex, RegexSet};
+
+use crate::finding::{Confidence, Severity};
+use crate::language::{Family, Language};
+
+pub use examples::{ExampleFailure, check_examples, example_language};
+pub use meta::{Examples, FixTemplate, RuleMeta, Scope};
+pub(crate) use plan::{Plan, Predicate};
+
+/// One rule file pair as text: `path` is `<family>/<name>` (no extension), e.g. `python/pickle-load`.
+#[derive(Clone, Debug)]
+pub struct RuleSource {
+    pub path: String,
+    pub toml: String,
+    pub query: Option<String>,
+}
+
+/// A rule that failed to load, with the path of its file and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct RuleError {
+    pub path: String,
+    pub message: String,
+}
+
+/// A loaded rule.
+#[derive(Debug)]
+pub struct Rule {
+    pub id: String,
+    pub family: Family,
+    pub meta: RuleMeta,
+    pub languages: Vec<Language>,
+    pub(crate) query: Option<String>,
+    pub(crate) prefilter: Option<Regex>,
+    pub(crate) regex: Option<Regex>,
+    pub(crate) focus: Option<Regex>,
+    pub(crate) exclude: Option<Regex>,
+}
+
+impl Rule {
+    pub fn severity(&self) -> Severity {
+        self.meta.severity
+    }
+
+    pub fn confidence(&self) -> Confidence {
+        self.meta.confidence
+    }
+
+    /// Whether the rule runs a tree-sitter query (otherwise it is a regex rule).
+    pub fn is_query_rule(&self) -> bool {
+        self.query.is_some()
+    }
+
+    /// The documentation link shown in hovers and SARIF: the first CWE's page.
+    pub fn help_uri(&self) -> Option<String> {
+        let cwe = self.meta.cwe.first()?;
+        let number = cwe.strip_prefix("CWE-")?;
+        Some(format!("https://cwe.mitre.org/data/definitions/{number}.html"))
+    }
+}
+
+/// Options for loading rules.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LoadOptions {
+    /// Compile every query on load to report broken rules (project rules); the built-in catalogue is
+    /// checked by tests instead, so start-up stays fast.
+    pub validate_queries: bool,
+}
+
+/// The loaded rules and, per language, what is needed to run them fast.
+#[derive(Debug, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    by_id: HashMap<String, usize>,
+    languages: HashMap<Language, LanguageRules>,
+}
+
+/// Per language: one regex set of every rule's prefilter (one pass over the text tells which rules can
+/// match), and the combined query of the query rules, compiled on first use.
+#[derive(Debug)]
+pub(crate) struct LanguageRules {
+    pub(crate) prefilters: RegexSet,
+    /// Rule index for each pattern of `prefilters`.
+    pub(crate) prefilter_rules: Vec<usize>,
+    /// Rules without a prefilter: always candidates.
+    pub(crate) unconditional: Vec<usize>,
+    /// Query rules that apply to this language.
+    pub(crate) query_rules: Vec<usize>,
+    plan: OnceLock<Option<Plan>>,
+}
+
+impl RuleSet {
+    /// The built-in catalogue embedded from `queries/`.
+    pub fn builtin() -> &'static RuleSet {
+        static BUILTIN: OnceLock<RuleSet> = OnceLock::new();
+        BUILTIN.get_or_init(|| {
+            let (rules, errors) = RuleSet::load(builtin::sources(), LoadOptions::default());
+            debug_assert!(errors.is_empty(), "built-in rules must load: {errors:?}");
+            rules
+        })
+    }
+
+    /// The built-in rule sources, for tools that combine them with project rules.
+    pub fn builtin_sources() -> Vec<RuleSource> {
+        builtin::sources()
+    }
+
+    /// Loads rules from sources. Returns the rules that loaded and an error per rule that did not.
+    pub fn load(sources: impl IntoIterator<Item = RuleSource>, options: LoadOptions) -> (RuleSet, Vec<RuleError>) {
+        let mut set = RuleSet::default();
+        let mut errors = Vec::new();
+        for source in sources {
+            match load_rule(&source, options) {
+                Ok(rule) if set.by_id.contains_key(&rule.id) => errors.push(RuleError {
+                    path: source.path.clone(),
+                    message: format!("duplicate rule id `{}`", rule.id),
+                }),
+                Ok(rule) => {
+                    set.by_id.insert(rule.id.clone(), set.rules.len());
+                    set.rules.push(rule);
+                }
+                Err(message) => errors.push(RuleError { path: source.path.clone(), message }),
+            }
+        }
+        set.index_languages();
+        (set, errors)
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.by_id.get(id).map(|&index| &self.rules[index])
+    }
+
+    pub(crate) fn rule(&self, index: usize) -> &Rule {
+        &self.rules[index]
+    }
+
+    pub(crate) fn language_rules(&self, language: Language) -> Option<&LanguageRules> {
+        self.languages.get(&language)
+    }
+
+    /// The combined query of every query rule of `language`, compiled on first use.
+    pub(crate) fn plan(&self, language: Language) -> Option<&Plan> {
+        let rules = self.languages.get(&language)?;
+        rules.plan.get_or_init(|| Plan::build(self, language, &rules.query_rules)).as_ref()
+    }
+
+    /// Compiles all plans now (the server does this at start so the first keystroke is not slower).
+    pub fn warm(&self) {
+        for language in Language::ALL {
+            let _ = self.plan(language);
+        }
+    }
+
+    fn index_languages(&mut self) {
+        for language in Language::ALL {
+            let mut patterns = Vec::new();
+            let mut prefilter_rules = Vec::new();
+            let mut unconditional = Vec::new();
+            let mut query_rules = Vec::new();
+            for (index, rule) in self.rules.iter().enumerate() {
+                if !rule.languages.contains(&language) || (language.grammar().is_none() && rule.is_query_rule()) {
+                    continue;
+                }
+                if rule.is_query_rule() {
+                    query_rules.push(index);
+                }
+                match rule.prefilter.as_ref().or(rule.regex.as_ref()) {
+                    Some(regex) => {
+                        patterns.push(regex.as_str().to_owned());
+                        prefilter_rules.push(index);
+                    }
+                    None => unconditional.push(index),
+                }
+            }
+            let prefilters = RegexSet::new(&patterns).unwrap_or_else(|_| RegexSet::empty());
+            self.languages.insert(
+                language,
+                LanguageRules { prefilters, prefilter_rules, unconditional, query_rules, plan: OnceLock::new() },
+            );
+        }
+    }
+}
+
+fn load_rule(source: &RuleSource, options: LoadOptions) -> Result<Rule, String> {
+    let (family_name, name) =
+        source.path.split_once('/').ok_or("a rule path must be <language>/<rule-name>")?;
+    let family = Family::from_name(family_name).ok_or_else(|| {
+        format!("unknown rule folder `{family_name}` (expected python, javascript, workflow or any)")
+    })?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(format!("rule name `{name}` may hold only letters, digits, `-` and `_`"));
+    }
+    let meta: RuleMeta = toml::from_str(&source.toml).map_err(|e| format!("invalid TOML: {e}"))?;
+    let id = format!("{family_name}.{name}");
+    let compile = |what: &str, pattern: &Option<String>| -> Result<Option<Regex>, String> {
+        pattern.as_deref().map(Regex::new).transpose().map_err(|e| format!("invalid {what} regex: {e}"))
+    };
+    let languages = match &meta.languages {
+        Some(names) => names
+            .iter()
+            .map(|name| Language::from_name(name).ok_or_else(|| format!("unknown language `{name}`")))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => family.languages().to_vec(),
+    };
+    let rule = Rule {
+        prefilter: compile("prefilter", &meta.prefilter)?,
+        regex: compile("rule", &meta.regex)?,
+        focus: compile("focus", &meta.focus)?,
+        exclude: compile("exclude", &meta.exclude)?,
+        query: source.query.clone().filter(|q| !q.trim().is_empty()),
+        id,
+        family,
+        languages,
+        meta,
+    };
+    match (&rule.query, &rule.regex) {
+        (None, None) => return Err("a rule needs a query (.scm) or a `regex`".into()),
+        (Some(_), Some(_)) => return Err("a rule has either a query (.scm) or a `regex`, not both".into()),
+        (Some(_), None) if family == Family::Any => {
+            return Err("rules under any/ are regex-only; move the query to a language folder".into());
+        }
+        _ => {}
+    }
+    if options.validate_queries
+        && let Some(query) = &rule.query
+    {
+        for &language in &rule.languages {
+            plan::check_query(query, language).map_err(|e| format!("query for {}: {e}", language.name()))?;
+        }
+    }
+    Ok(rule)
+}

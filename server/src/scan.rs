@@ -1,0 +1,216 @@
+//! The pattern engine: `scan(&RuleSet, Language, &str) -> Vec<Finding>`. Pure, no IO, cannot fail.
+//!
+//! One pass of a regex set tells which rules can match at all; only then is the text parsed and the
+//! combined query of the candidate rules run. Regex rules run on the text, scoped by the syntax tree
+//! where they ask for it. Suppression comments are applied last.
+
+mod bindings;
+mod nodes;
+mod regex_rules;
+pub mod suppress;
+
+use std::ops::Range;
+
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, Parser, QueryCursor, QueryMatch, Tree};
+
+use crate::finding::{Edit, Finding, Fix, Layer, fingerprint};
+use crate::language::Language;
+use crate::rules::{Plan, Predicate, Rule, RuleSet};
+
+use bindings::Bindings;
+
+/// How a scan may degrade.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ScanOptions {
+    /// Skip the syntax tree: only regex rules run (huge files, or too little memory to parse).
+    pub regex_only: bool,
+    /// Compile only the queries of rules whose prefilter matched, instead of the cached full plan
+    /// (one-shot processes such as the hook, where compiling everything would cost more than scanning).
+    pub lean: bool,
+    /// Keep findings silenced by suppression comments (and report no suppression hints).
+    pub keep_suppressed: bool,
+}
+
+/// Scans `text` as `language` with every applicable rule.
+pub fn scan(rules: &RuleSet, language: Language, text: &str) -> Vec<Finding> {
+    scan_with(rules, language, text, None, ScanOptions::default())
+}
+
+/// Parses `text` for `language`; `None` for plain text or when the parser gives up.
+pub fn parse(language: Language, text: &str, old_tree: Option<&Tree>) -> Option<Tree> {
+    let grammar = language.grammar()?;
+    let mut parser = Parser::new();
+    parser.set_language(&grammar).ok()?;
+    parser.parse(text, old_tree)
+}
+
+/// Scans with an optional already-parsed `tree` (the language server keeps one per document).
+pub fn scan_with(
+    rules: &RuleSet,
+    language: Language,
+    text: &str,
+    tree: Option<&Tree>,
+    options: ScanOptions,
+) -> Vec<Finding> {
+    let Some(language_rules) = rules.language_rules(language) else { return Vec::new() };
+    let mut active = vec![false; rules.rules().len()];
+    for pattern in language_rules.prefilters.matches(text).iter() {
+        active[language_rules.prefilter_rules[pattern]] = true;
+    }
+    for &index in &language_rules.unconditional {
+        active[index] = true;
+    }
+    let active_queries: Vec<usize> =
+        language_rules.query_rules.iter().copied().filter(|&index| active[index]).collect();
+    let wants_tree = active.iter().enumerate().any(|(index, &on)| {
+        on && (rules.rule(index).is_query_rule() || rules.rule(index).meta.scope != crate::rules::Scope::Anywhere)
+    });
+
+    let parsed;
+    let tree = match tree {
+        _ if options.regex_only || !wants_tree => None,
+        Some(tree) => Some(tree),
+        None => {
+            parsed = parse(language, text, None);
+            parsed.as_ref()
+        }
+    };
+
+    let mut findings = Vec::new();
+    if let Some(tree) = tree
+        && !active_queries.is_empty()
+    {
+        let lean_plan;
+        let plan = if options.lean {
+            lean_plan = Plan::build(rules, language, &active_queries);
+            lean_plan.as_ref()
+        } else {
+            rules.plan(language)
+        };
+        if let Some(plan) = plan {
+            run_queries(rules, plan, &active, language, text, tree, &mut findings);
+        }
+    }
+    for (index, rule) in rules.rules().iter().enumerate() {
+        if active[index] && !rule.is_query_rule() {
+            regex_rules::run(rule, language, text, tree, &mut findings);
+        }
+    }
+
+    findings.sort_by(|a, b| (a.span.start, a.span.end, &a.rule).cmp(&(b.span.start, b.span.end, &b.rule)));
+    findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
+    if options.keep_suppressed {
+        findings
+    } else {
+        suppress::apply(rules, language, text, findings)
+    }
+}
+
+fn run_queries(
+    rules: &RuleSet,
+    plan: &Plan,
+    active: &[bool],
+    language: Language,
+    text: &str,
+    tree: &Tree,
+    findings: &mut Vec<Finding>,
+) {
+    let mut bindings = Bindings::lazy(language, tree, text);
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(&plan.query, tree.root_node(), text.as_bytes());
+    while let Some(found) = matches.next() {
+        let rule_index = plan.pattern_rules[found.pattern_index];
+        if !active[rule_index] {
+            continue;
+        }
+        let predicates = &plan.predicates[found.pattern_index];
+        if !predicates.iter().all(|p| holds(p, found, language, text, &mut bindings)) {
+            continue;
+        }
+        let Some(node) = capture(found, plan.finding_capture) else { continue };
+        let rule = rules.rule(rule_index);
+        let scope = nodes::scope_name(node, text);
+        for span in focus_spans(rule, node.byte_range(), text) {
+            let matched = &text[span.clone()];
+            if rule.exclude.as_ref().is_some_and(|exclude| exclude.is_match(matched)) {
+                continue;
+            }
+            let fix = rule.meta.fix.as_ref().and_then(|template| build_fix(template, plan, found, text));
+            findings.push(make_finding(rule, span.clone(), fingerprint(&rule.id, matched, &scope), fix));
+        }
+    }
+}
+
+/// The spans a finding covers: the whole capture, or each match of the rule's `focus` regex inside it.
+fn focus_spans(rule: &Rule, range: Range<usize>, text: &str) -> Vec<Range<usize>> {
+    match &rule.focus {
+        None => vec![range],
+        Some(focus) => focus
+            .find_iter(&text[range.clone()])
+            .map(|m| range.start + m.start()..range.start + m.end())
+            .collect(),
+    }
+}
+
+pub(crate) fn make_finding(rule: &Rule, span: Range<usize>, fingerprint: String, fix: Option<Fix>) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        severity: rule.meta.severity,
+        confidence: rule.meta.confidence,
+        cwe: rule.meta.cwe.clone(),
+        message: rule.meta.message.clone(),
+        span,
+        fingerprint,
+        layer: Layer::Pattern,
+        fix,
+    }
+}
+
+fn capture<'tree>(found: &QueryMatch<'_, 'tree>, index: Option<u32>) -> Option<Node<'tree>> {
+    let index = index?;
+    found.captures.iter().find(|c| c.index == index).map(|c| c.node)
+}
+
+fn holds(predicate: &Predicate, found: &QueryMatch<'_, '_>, language: Language, text: &str, bindings: &mut Bindings) -> bool {
+    match predicate {
+        Predicate::ResolvesTo { capture: index, regex, negate } => {
+            let Some(node) = capture(found, Some(*index)) else { return *negate };
+            regex.is_match(&bindings.qualified_name(node)) != *negate
+        }
+        Predicate::IsDynamic { capture: index, negate } => {
+            let Some(node) = capture(found, Some(*index)) else { return *negate };
+            !nodes::is_constant(node, language) != *negate
+        }
+        Predicate::FileMatch { regex, negate } => regex.is_match(text) != *negate,
+    }
+}
+
+/// Fills a fix template with the texts of the match's captures.
+fn build_fix(template: &crate::rules::FixTemplate, plan: &Plan, found: &QueryMatch<'_, '_>, text: &str) -> Option<Fix> {
+    let target = capture(found, plan.query.capture_index_for_name(&template.capture))?;
+    let fill = |raw: &str| {
+        let mut out = raw.to_owned();
+        // Longest names first so `$args` is not eaten by `$arg`.
+        let mut names: Vec<(usize, &str)> = plan.query.capture_names().iter().copied().enumerate().collect();
+        names.sort_by_key(|(_, name)| std::cmp::Reverse(name.len()));
+        for (index, name) in names {
+            let key = format!("${name}");
+            if out.contains(&key)
+                && let Some(node) = capture(found, Some(index as u32))
+            {
+                out = out.replace(&key, &text[node.byte_range()]);
+            }
+        }
+        out
+    };
+    let range = target.byte_range();
+    let edit = if let Some(replacement) = &template.replace {
+        Edit { range, text: fill(replacement) }
+    } else if let Some(before) = &template.insert_before {
+        Edit { range: range.start..range.start, text: fill(before) }
+    } else {
+        Edit { range: range.end..range.end, text: fill(template.insert_after.as_deref()?) }
+    };
+    Some(Fix { title: template.title.clone(), edits: vec![edit] })
+}

@@ -1,0 +1,226 @@
+//! Which module a name comes from: `import pickle as pk`, `from os import system`,
+//! `const { exec } = require('child_process')`, `import * as cp from 'node:child_process'`.
+//!
+//! A rule asks `(#resolves-to? @callee "^child_process\\.exec$")`; the callee's qualified name is its
+//! dotted path with the head name replaced by what it was imported as. A name that was never imported
+//! keeps its own spelling, so `db.exec` stays `db.exec` and `exec` stays `exec`.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use streaming_iterator::StreamingIterator;
+use tree_sitter::{Node, Query, QueryCursor, Tree};
+
+use crate::language::Language;
+
+const PYTHON_IMPORTS: &str = r#"
+(import_statement name: (dotted_name . (identifier) @alias) @module)
+(import_statement name: (aliased_import name: (dotted_name) @module alias: (identifier) @alias))
+(import_from_statement module_name: (_) @module name: (dotted_name) @name)
+(import_from_statement module_name: (_) @module name: (aliased_import name: (dotted_name) @name alias: (identifier) @alias))
+(assignment left: (identifier) @alias right: [(attribute) (identifier)] @value)
+"#;
+
+const JS_IMPORTS: &str = r#"
+(import_statement (import_clause (identifier) @alias) source: (string (string_fragment) @module))
+(import_statement (import_clause (namespace_import (identifier) @alias)) source: (string (string_fragment) @module))
+(import_statement (import_clause (named_imports (import_specifier name: (_) @name alias: (identifier)? @alias)))
+  source: (string (string_fragment) @module))
+(variable_declarator name: (object_pattern (shorthand_property_identifier_pattern) @name) value: (_) @value)
+(variable_declarator name: (object_pattern (pair_pattern key: (property_identifier) @name value: (identifier) @alias))
+  value: (_) @value)
+(variable_declarator name: (identifier) @alias value: [(call_expression) (member_expression) (identifier)] @value)
+(assignment_expression left: (identifier) @alias right: [(call_expression) (member_expression)] @value)
+"#;
+
+/// Import bindings of one file, computed on first use.
+pub(crate) struct Bindings<'a> {
+    language: Language,
+    tree: &'a Tree,
+    text: &'a str,
+    names: Option<HashMap<String, String>>,
+}
+
+impl<'a> Bindings<'a> {
+    pub(crate) fn lazy(language: Language, tree: &'a Tree, text: &'a str) -> Self {
+        Self { language, tree, text, names: None }
+    }
+
+    /// The dotted name of an expression with imports resolved, e.g. `pk.loads` → `pickle.loads`.
+    pub(crate) fn qualified_name(&mut self, node: Node<'_>) -> String {
+        if self.names.is_none() {
+            self.names = Some(collect(self.language, self.tree, self.text));
+        }
+        let names = self.names.as_ref().expect("computed above");
+        qualify(node, self.text, names, 0)
+    }
+}
+
+fn query_for(language: Language) -> Option<&'static Query> {
+    static QUERIES: [OnceLock<Option<Query>>; 4] = [const { OnceLock::new() }; 4];
+    let (slot, source) = match language {
+        Language::Python => (0, PYTHON_IMPORTS),
+        Language::JavaScript => (1, JS_IMPORTS),
+        Language::TypeScript => (2, JS_IMPORTS),
+        Language::Tsx => (3, JS_IMPORTS),
+        Language::Workflow | Language::Text => return None,
+    };
+    QUERIES[slot].get_or_init(|| Query::new(&language.grammar()?, source).ok()).as_ref()
+}
+
+fn collect(language: Language, tree: &Tree, text: &str) -> HashMap<String, String> {
+    let mut names = HashMap::new();
+    let Some(query) = query_for(language) else { return names };
+    let index = |name: &str| query.capture_index_for_name(name);
+    let (module_i, name_i, alias_i, value_i) = (index("module"), index("name"), index("alias"), index("value"));
+    // Aliases of values (`loads = pickle.loads`) are resolved after the imports they refer to.
+    let mut aliases: Vec<(String, Node<'_>)> = Vec::new();
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
+    while let Some(found) = matches.next() {
+        let get = |i: Option<u32>| found.captures.iter().find(|c| Some(c.index) == i).map(|c| c.node);
+        let text_of = |node: Node<'_>| text[node.byte_range()].to_owned();
+        match (get(module_i), get(name_i), get(alias_i), get(value_i)) {
+            (Some(module), name, alias, None) => {
+                let module = normalise_module(&text_of(module));
+                let (bound, target) = match (name, alias) {
+                    (Some(name), Some(alias)) => (text_of(alias), format!("{module}.{}", text_of(name))),
+                    (Some(name), None) => (text_of(name), format!("{module}.{}", text_of(name))),
+                    (None, Some(alias)) if module.starts_with(&format!("{}.", text_of(alias))) => {
+                        (text_of(alias), text_of(alias)) // `import os.path` binds `os`
+                    }
+                    (None, Some(alias)) => (text_of(alias), module),
+                    (None, None) => continue,
+                };
+                names.insert(bound, target);
+            }
+            (None, Some(name), alias, Some(value)) => {
+                // `const { exec: run } = require('child_process')`: bound name → value.name
+                let bound = alias.map_or_else(|| text_of(name), text_of);
+                aliases.push((format!("{bound}\u{0}{}", text_of(name)), value));
+            }
+            (None, None, Some(alias), Some(value)) => aliases.push((text_of(alias), value)),
+            _ => {}
+        }
+    }
+    for (key, value) in aliases {
+        let resolved = qualify(value, text, &names, 0);
+        let (bound, member) = match key.split_once('\u{0}') {
+            Some((bound, member)) => (bound.to_owned(), Some(member)),
+            None => (key, None),
+        };
+        let literal: String = text[value.byte_range()].split_whitespace().collect();
+        let head = literal.split(['.', '(']).next().unwrap_or_default();
+        // Only aliases that reach an import are worth remembering; `x = y` is not.
+        if resolved != literal || names.contains_key(head) || is_require(value, text) {
+            let target = member.map_or_else(|| resolved.clone(), |member| format!("{resolved}.{member}"));
+            names.entry(bound).or_insert(target);
+        }
+    }
+    names
+}
+
+fn normalise_module(raw: &str) -> String {
+    raw.strip_prefix("node:").unwrap_or(raw).to_owned()
+}
+
+fn is_require(node: Node<'_>, text: &str) -> bool {
+    node.kind() == "call_expression"
+        && node.child_by_field_name("function").is_some_and(|f| &text[f.byte_range()] == "require")
+}
+
+/// The module named by a `require("m")` call, if `node` is one.
+fn required_module(node: Node<'_>, text: &str) -> Option<String> {
+    if !is_require(node, text) {
+        return None;
+    }
+    let argument = node.child_by_field_name("arguments")?.named_child(0)?;
+    (argument.kind() == "string").then(|| normalise_module(text[argument.byte_range()].trim_matches(['"', '\'', '`'])))
+}
+
+fn qualify(node: Node<'_>, text: &str, names: &HashMap<String, String>, depth: usize) -> String {
+    let own = || text[node.byte_range()].split_whitespace().collect::<String>();
+    if depth > 16 {
+        return own();
+    }
+    let field = |name: &str| node.child_by_field_name(name);
+    let recurse = |child: Node<'_>| qualify(child, text, names, depth + 1);
+    match node.kind() {
+        "identifier" => {
+            let name = own();
+            names.get(&name).cloned().unwrap_or(name)
+        }
+        "attribute" | "member_expression" => {
+            let (Some(object), Some(member)) =
+                (field("object"), field("attribute").or_else(|| field("property")))
+            else {
+                return own();
+            };
+            format!("{}.{}", recurse(object), &text[member.byte_range()])
+        }
+        "subscript_expression" => match (field("object"), field("index")) {
+            (Some(object), Some(index)) if index.kind() == "string" => {
+                format!("{}.{}", recurse(object), text[index.byte_range()].trim_matches(['"', '\'', '`']))
+            }
+            _ => own(),
+        },
+        "call_expression" | "call" => {
+            if let Some(module) = required_module(node, text) {
+                return module;
+            }
+            field("function").map_or_else(own, |function| format!("{}()", recurse(function)))
+        }
+        "parenthesized_expression" | "await_expression" | "non_null_expression" => {
+            node.named_child(0).map_or_else(own, recurse)
+        }
+        _ => own(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(language: Language, source: &str, callee: &str) -> String {
+        let tree = crate::scan::parse(language, source, None).unwrap();
+        let offset = source.rfind(callee).unwrap();
+        let mut node = tree.root_node().descendant_for_byte_range(offset, offset + callee.len()).unwrap();
+        while node.byte_range() != (offset..offset + callee.len()) {
+            node = node.parent().unwrap();
+        }
+        Bindings::lazy(language, &tree, source).qualified_name(node)
+    }
+
+    #[test]
+    fn resolves_python_imports() {
+        let cases = [
+            ("import pickle as pk\npk.loads(b)\n", "pk.loads", "pickle.loads"),
+            ("from os import system\nsystem(c)\n", "system", "os.system"),
+            ("from os import system as run\nrun(c)\n", "run", "os.system"),
+            ("import pickle\npickle.Unpickler(f).load()\n", "pickle.Unpickler(f).load", "pickle.Unpickler().load"),
+            ("model.eval()\n", "model.eval", "model.eval"),
+            ("import pickle\nl = pickle.loads\nl(x)\n", "l", "pickle.loads"),
+        ];
+        for (source, callee, expected) in cases {
+            assert_eq!(resolve(Language::Python, source, callee), expected, "{source}");
+        }
+    }
+
+    #[test]
+    fn resolves_javascript_requires_and_imports() {
+        let cases = [
+            ("const cp = require('child_process');\ncp.exec(c);\n", "cp.exec", "child_process.exec"),
+            ("const { exec } = require('node:child_process');\nexec(c);\n", "exec", "child_process.exec"),
+            ("const { exec: run } = require('child_process');\nrun(c);\n", "run", "child_process.exec"),
+            ("import { exec as run } from 'child_process';\nrun(c);\n", "run", "child_process.exec"),
+            ("import * as cp from 'child_process';\ncp.execSync(c);\n", "cp.execSync", "child_process.execSync"),
+            ("import cp from 'child_process';\ncp.exec(c);\n", "cp.exec", "child_process.exec"),
+            ("require('child_process').exec(c);\n", "require('child_process').exec", "child_process.exec"),
+            ("const re = /a/;\nre.exec(s);\n", "re.exec", "re.exec"),
+            ("exec(c);\n", "exec", "exec"),
+        ];
+        for (source, callee, expected) in cases {
+            assert_eq!(resolve(Language::JavaScript, source, callee), expected, "{source}");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Regex rules (`queries/any/`, secrets, invisible characters): the regex is the rule, the syntax tree
+//! only decides whether a match sits in code, a comment or a string.
+
+use std::ops::Range;
+
+use tree_sitter::Tree;
+
+use super::{make_finding, nodes};
+use crate::finding::{Finding, fingerprint};
+use crate::language::Language;
+use crate::rules::{Rule, Scope};
+
+pub(super) fn run(rule: &Rule, language: Language, text: &str, tree: Option<&Tree>, findings: &mut Vec<Finding>) {
+    let Some(regex) = &rule.regex else { return };
+    if rule.meta.scope == Scope::CommentsStrings && tree.is_none() {
+        return;
+    }
+    let focus_group = regex.capture_names().position(|name| name == Some("finding"));
+    for captures in regex.captures_iter(text) {
+        let Some(found) = focus_group.and_then(|group| captures.get(group)).or_else(|| captures.get(0)) else {
+            continue;
+        };
+        let span: Range<usize> = found.range();
+        if !in_scope(rule.meta.scope, language, tree, span.start) || !keeps(rule, found.as_str()) {
+            continue;
+        }
+        let scope = tree.map(|tree| nodes::scope_at(tree, span.start, text)).unwrap_or_default();
+        let print = fingerprint(&rule.id, found.as_str(), &scope);
+        findings.push(make_finding(rule, span, print, None));
+    }
+}
+
+fn in_scope(scope: Scope, language: Language, tree: Option<&Tree>, offset: usize) -> bool {
+    match (scope, tree) {
+        (Scope::Anywhere, _) | (Scope::Code, None) => true,
+        (Scope::CommentsStrings, None) => false,
+        (Scope::CommentsStrings, Some(tree)) => nodes::in_comment_or_string(tree, language, offset),
+        (Scope::Code, Some(tree)) => !nodes::in_comment_or_string(tree, language, offset),
+    }
+}
+
+/// Applies the rule's `exclude` regex and entropy floor to the matched text.
+fn keeps(rule: &Rule, matched: &str) -> bool {
+    if rule.exclude.as_ref().is_some_and(|exclude| exclude.is_match(matched)) {
+        return false;
+    }
+    rule.meta.min_entropy.is_none_or(|floor| shannon_entropy(matched) >= floor)
+}
+
+/// Shannon entropy in bits per character.
+pub(crate) fn shannon_entropy(text: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    let mut total = 0usize;
+    for ch in text.chars() {
+        *counts.entry(ch).or_insert(0usize) += 1;
+        total += 1;
+    }
+    if total == 0 {
+        return 0.0;
+    }
+    #[allow(clippy::cast_precision_loss)] // counts are far below 2^52
+    counts.values().fold(0.0, |sum, &count| {
+        let p = count as f64 / total as f64;
+        sum - p * p.log2()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shannon_entropy;
+
+    #[test]
+    fn entropy_separates_keys_from_words() {
+        assert!(shannon_entropy("aaaaaaaa") < 0.1);
+        assert!(shannon_entropy("changeme") < 3.0);
+        assert!(shannon_entropy("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz1Q2w3e4r") > 4.0);
+    }
+}

@@ -1,0 +1,202 @@
+//! Positions: byte offsets inside, (line, column) outside. The only module that converts between them.
+//!
+//! Line breaks are `\n`, `\r\n` and a lone `\r`, the three that LSP knows. Columns are counted in one of
+//! three encodings: UTF-8 bytes, UTF-16 code units (the LSP default) or Unicode scalar values (the CLI's
+//! JSON and SARIF `unicodeCodePoints`).
+
+use std::ops::Range;
+
+/// How a column counts characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16,
+    CodePoints,
+}
+
+/// A zero-based line and a zero-based column in some [`Encoding`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Position {
+    pub const fn new(line: u32, column: u32) -> Self {
+        Self { line, column }
+    }
+}
+
+/// Start offsets of every line of one text.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    /// Byte offset where each line starts; the first is always 0.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                    starts.push(i + 2);
+                    i += 1;
+                }
+                b'\r' => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        Self { starts, len: text.len() }
+    }
+
+    /// Number of lines; a text ending in a line break has an empty last line.
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Zero-based line holding `offset` (offsets past the end belong to the last line).
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&start| start <= offset).saturating_sub(1)
+    }
+
+    /// Byte range of `line` without its line break; empty past the last line.
+    pub fn line_range(&self, text: &str, line: usize) -> Range<usize> {
+        let Some(&start) = self.starts.get(line) else { return self.len..self.len };
+        let mut end = self.starts.get(line + 1).copied().unwrap_or(self.len);
+        let bytes = text.as_bytes();
+        if end > start && bytes.get(end - 1) == Some(&b'\n') {
+            end -= 1;
+        }
+        if end > start && bytes.get(end - 1) == Some(&b'\r') {
+            end -= 1;
+        }
+        start..end
+    }
+
+    /// The text of `line` without its line break.
+    pub fn line_text<'t>(&self, text: &'t str, line: usize) -> &'t str {
+        &text[self.line_range(text, line)]
+    }
+
+    /// Position of a byte offset. An offset inside a character or past the end is clamped first.
+    pub fn position(&self, text: &str, offset: usize, encoding: Encoding) -> Position {
+        let offset = floor_char_boundary(text, offset.min(self.len));
+        let line = self.line_of(offset);
+        let range = self.line_range(text, line);
+        let in_line = &text[range.start..offset.clamp(range.start, range.end)];
+        Position::new(line as u32, column_width(in_line, encoding) as u32)
+    }
+
+    /// Byte offset of a position. A line past the end gives the end of the text; a column past the end
+    /// of its line gives the end of that line (before the line break), as LSP asks.
+    pub fn offset(&self, text: &str, position: Position, encoding: Encoding) -> usize {
+        let line = position.line as usize;
+        if line >= self.starts.len() {
+            return self.len;
+        }
+        let range = self.line_range(text, line);
+        let line_text = &text[range.clone()];
+        let mut remaining = position.column as usize;
+        for (index, ch) in line_text.char_indices() {
+            let width = char_width(ch, encoding);
+            if remaining < width {
+                // A column inside a UTF-16 surrogate pair or a UTF-8 sequence snaps to the char start.
+                return range.start + index;
+            }
+            remaining -= width;
+            if remaining == 0 {
+                return range.start + index + ch.len_utf8();
+            }
+        }
+        if position.column == 0 { range.start } else { range.end }
+    }
+}
+
+/// Width of `text` in columns of `encoding`.
+pub fn column_width(text: &str, encoding: Encoding) -> usize {
+    match encoding {
+        Encoding::Utf8 => text.len(),
+        Encoding::Utf16 => text.encode_utf16().count(),
+        Encoding::CodePoints => text.chars().count(),
+    }
+}
+
+fn char_width(ch: char, encoding: Encoding) -> usize {
+    match encoding {
+        Encoding::Utf8 => ch.len_utf8(),
+        Encoding::Utf16 => ch.len_utf16(),
+        Encoding::CodePoints => 1,
+    }
+}
+
+/// The largest char boundary at or below `offset`.
+pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each row: text, byte offset, expected (line, column) in UTF-8, UTF-16 and code points.
+    const TABLE: &[(&str, usize, (u32, u32), (u32, u32), (u32, u32))] = &[
+        ("abc", 2, (0, 2), (0, 2), (0, 2)),
+        ("é=1", 2, (0, 2), (0, 1), (0, 1)),
+        ("x€y", 4, (0, 4), (0, 2), (0, 2)),
+        ("😀z", 4, (0, 4), (0, 2), (0, 1)),
+        ("a\r\nb", 3, (1, 0), (1, 0), (1, 0)),
+        ("a\rb", 2, (1, 0), (1, 0), (1, 0)),
+        ("a\nb\n", 4, (2, 0), (2, 0), (2, 0)),
+        ("ab", 2, (0, 2), (0, 2), (0, 2)),
+        ("a😀\nb", 5, (0, 5), (0, 3), (0, 2)),
+    ];
+
+    #[test]
+    fn position_table_round_trips_in_every_encoding() {
+        for &(text, offset, utf8, utf16, cps) in TABLE {
+            let index = LineIndex::new(text);
+            for (encoding, (line, column)) in
+                [(Encoding::Utf8, utf8), (Encoding::Utf16, utf16), (Encoding::CodePoints, cps)]
+            {
+                let position = index.position(text, offset, encoding);
+                assert_eq!(position, Position::new(line, column), "{text:?} @{offset} {encoding:?}");
+                assert_eq!(index.offset(text, position, encoding), offset, "{text:?} back {encoding:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn columns_past_the_line_end_clamp_to_the_line_end() {
+        let text = "ab\r\ncd";
+        let index = LineIndex::new(text);
+        for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::CodePoints] {
+            assert_eq!(index.offset(text, Position::new(0, 99), encoding), 2);
+            assert_eq!(index.offset(text, Position::new(9, 0), encoding), text.len());
+        }
+    }
+
+    #[test]
+    fn a_column_inside_a_surrogate_pair_snaps_to_the_character_start() {
+        let text = "😀x";
+        let index = LineIndex::new(text);
+        assert_eq!(index.offset(text, Position::new(0, 1), Encoding::Utf16), 0);
+        assert_eq!(index.position(text, 2, Encoding::Utf16), Position::new(0, 0));
+    }
+
+    #[test]
+    fn lone_cr_and_crlf_count_as_one_break_each() {
+        let index = LineIndex::new("a\rb\r\nc\nd");
+        assert_eq!(index.line_count(), 4);
+        assert_eq!(index.line_text("a\rb\r\nc\nd", 1), "b");
+    }
+}

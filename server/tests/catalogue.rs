@@ -1,0 +1,87 @@
+//! The built-in catalogue: the embedded table matches `queries/`, every rule loads and compiles for
+//! each of its languages, and every rule's examples behave.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use sg_lsp::rules::{LoadOptions, RuleSet, check_examples};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn render_table(root: &Path) -> String {
+    let mut entries = Vec::new();
+    for family in ["any", "javascript", "python", "workflow"] {
+        let dir = root.join("queries").join(family);
+        let Ok(read) = std::fs::read_dir(&dir) else { continue };
+        let mut names: Vec<String> = read
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        for name in names {
+            let has_query = dir.join(format!("{name}.scm")).exists();
+            entries.push((family, name, has_query));
+        }
+    }
+    let mut out = String::from(
+        "//! Generated from `queries/` by the `builtin_table_is_fresh` test in `server/tests/catalogue.rs`.\n\
+         //! Do not edit: add or remove rule files and run `cargo test --test catalogue`.\n\n\
+         use super::RuleSource;\n\n\
+         const TABLE: &[(&str, &str, Option<&str>)] = &[\n",
+    );
+    for (family, name, has_query) in entries {
+        let base = format!("../../../queries/{family}/{name}");
+        let query =
+            if has_query { format!("Some(include_str!(\"{base}.scm\"))") } else { "None".to_owned() };
+        writeln!(out, "    (\"{family}/{name}\", include_str!(\"{base}.toml\"), {query}),").unwrap();
+    }
+    out.push_str(
+        "];\n\npub(super) fn sources() -> Vec<RuleSource> {\n    TABLE\n        .iter()\n        \
+         .map(|&(path, toml, query)| RuleSource { path: path.into(), toml: toml.into(), query: query.map(Into::into) })\n        \
+         .collect()\n}\n",
+    );
+    out
+}
+
+#[test]
+fn builtin_table_is_fresh() {
+    let root = repo_root();
+    let table_path = root.join("server/src/rules/builtin.rs");
+    let expected = render_table(&root);
+    let actual = std::fs::read_to_string(&table_path).unwrap();
+    if actual != expected {
+        std::fs::write(&table_path, &expected).unwrap();
+        panic!("server/src/rules/builtin.rs was stale and has been regenerated; rebuild and run the tests again");
+    }
+}
+
+#[test]
+fn every_builtin_rule_loads_and_compiles_for_each_language() {
+    let (rules, errors) = RuleSet::load(RuleSet::builtin_sources(), LoadOptions { validate_queries: true });
+    assert!(errors.is_empty(), "broken built-in rules:\n{}", errors.iter().map(|e| format!("  {e}\n")).collect::<String>());
+    assert_eq!(rules.rules().len(), RuleSet::builtin().rules().len());
+}
+
+#[test]
+fn every_rule_documents_itself() {
+    let cwe = regex::Regex::new(r"^CWE-\d+$").unwrap();
+    for rule in RuleSet::builtin().rules() {
+        let meta = &rule.meta;
+        assert!(!meta.message.trim().is_empty() && !meta.message.contains('\n'), "{}: one-line message", rule.id);
+        assert!(meta.note.trim().len() > 40, "{}: a note for hover", rule.id);
+        assert!(!meta.cwe.is_empty() && meta.cwe.iter().all(|c| cwe.is_match(c)), "{}: CWE ids", rule.id);
+        if rule.is_query_rule() {
+            assert!(meta.prefilter.is_some(), "{}: query rules need a prefilter", rule.id);
+        }
+    }
+}
+
+#[test]
+fn every_rule_has_examples_that_behave() {
+    let failures = check_examples(RuleSet::builtin());
+    assert!(failures.is_empty(), "{} example failures:\n{}", failures.len(), failures.iter().map(|f| format!("{f}\n")).collect::<String>());
+}
