@@ -27,6 +27,8 @@ pub enum Command {
     Scan(ScanArgs),
     /// List the rule catalogue, explain a rule, or test rule examples.
     Rules(rules_cmd::RulesArgs),
+    /// Claude Code hook shim: reads one hook event as JSON on stdin (see `editors/claude-code`).
+    Hook,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -105,6 +107,7 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Scan(args) => scan_cmd::run(&args),
         Command::Rules(args) => rules_cmd::run(&args),
+        Command::Hook => return ExitCode::from(crate::hook::main()),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

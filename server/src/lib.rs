@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod finding;
+pub mod hook;
 pub mod language;
 pub mod notebook;
 pub mod rule_files;
