@@ -5,6 +5,8 @@
 
 pub mod cli;
 pub mod config;
+pub mod corpus;
+pub mod files;
 pub mod finding;
 pub mod hook;
 pub mod language;

@@ -85,7 +85,8 @@ pub struct LoadOptions {
 pub struct RuleSet {
     rules: Vec<Rule>,
     by_id: HashMap<String, usize>,
-    languages: HashMap<Language, LanguageRules>,
+    /// Built on first use per language, so a one-shot process pays only for the language it scans.
+    languages: [OnceLock<LanguageRules>; Language::ALL.len()],
 }
 
 /// Per language: one regex set of every rule's prefilter (one pass over the text tells which rules can
@@ -135,7 +136,6 @@ impl RuleSet {
                 Err(message) => errors.push(RuleError { path: source.path.clone(), message }),
             }
         }
-        set.index_languages();
         (set, errors)
     }
 
@@ -151,13 +151,13 @@ impl RuleSet {
         &self.rules[index]
     }
 
-    pub(crate) fn language_rules(&self, language: Language) -> Option<&LanguageRules> {
-        self.languages.get(&language)
+    pub(crate) fn language_rules(&self, language: Language) -> &LanguageRules {
+        self.languages[language as usize].get_or_init(|| self.index_language(language))
     }
 
     /// The combined query of every query rule of `language`, compiled on first use.
     pub(crate) fn plan(&self, language: Language) -> Option<&Plan> {
-        let rules = self.languages.get(&language)?;
+        let rules = self.language_rules(language);
         rules.plan.get_or_init(|| Plan::build(self, language, &rules.query_rules)).as_ref()
     }
 
@@ -168,33 +168,29 @@ impl RuleSet {
         }
     }
 
-    fn index_languages(&mut self) {
-        for language in Language::ALL {
-            let mut patterns = Vec::new();
-            let mut prefilter_rules = Vec::new();
-            let mut unconditional = Vec::new();
-            let mut query_rules = Vec::new();
-            for (index, rule) in self.rules.iter().enumerate() {
-                if !rule.languages.contains(&language) || (language.grammar().is_none() && rule.is_query_rule()) {
-                    continue;
-                }
-                if rule.is_query_rule() {
-                    query_rules.push(index);
-                }
-                match rule.prefilter.as_ref().or(rule.regex.as_ref()) {
-                    Some(regex) => {
-                        patterns.push(regex.as_str().to_owned());
-                        prefilter_rules.push(index);
-                    }
-                    None => unconditional.push(index),
-                }
+    fn index_language(&self, language: Language) -> LanguageRules {
+        let mut patterns = Vec::new();
+        let mut prefilter_rules = Vec::new();
+        let mut unconditional = Vec::new();
+        let mut query_rules = Vec::new();
+        for (index, rule) in self.rules.iter().enumerate() {
+            if !rule.languages.contains(&language) || (language.grammar().is_none() && rule.is_query_rule()) {
+                continue;
             }
-            let prefilters = RegexSet::new(&patterns).unwrap_or_else(|_| RegexSet::empty());
-            self.languages.insert(
-                language,
-                LanguageRules { prefilters, prefilter_rules, unconditional, query_rules, plan: OnceLock::new() },
-            );
+            if rule.is_query_rule() {
+                query_rules.push(index);
+            }
+            match rule.prefilter.as_ref().or(rule.regex.as_ref()) {
+                Some(regex) => {
+                    patterns.push(regex.as_str());
+                    prefilter_rules.push(index);
+                }
+                None => unconditional.push(index),
+            }
         }
+        // Every pattern compiled on its own when the rule loaded, so the set compiles too.
+        let prefilters = RegexSet::new(&patterns).unwrap_or_else(|_| RegexSet::empty());
+        LanguageRules { prefilters, prefilter_rules, unconditional, query_rules, plan: OnceLock::new() }
     }
 }
 

@@ -53,7 +53,7 @@ pub fn scan_with(
     tree: Option<&Tree>,
     options: ScanOptions,
 ) -> Vec<Finding> {
-    let Some(language_rules) = rules.language_rules(language) else { return Vec::new() };
+    let language_rules = rules.language_rules(language);
     let mut active = vec![false; rules.rules().len()];
     for pattern in language_rules.prefilters.matches(text).iter() {
         active[language_rules.prefilter_rules[pattern]] = true;

@@ -27,6 +27,9 @@ pub enum RulesAction {
     Test {
         #[arg(long, default_value = "queries")]
         dir: PathBuf,
+        /// Also check a labeled fixture corpus (files with `<file>.labels` sidecars).
+        #[arg(long)]
+        corpus: Option<PathBuf>,
     },
 }
 
@@ -43,7 +46,7 @@ pub(super) fn run(args: &RulesArgs) -> anyhow::Result<u8> {
             };
             explain(&mut out, rule)?;
         }
-        Some(RulesAction::Test { dir }) => return test(&mut out, dir),
+        Some(RulesAction::Test { dir, corpus }) => return test(&mut out, dir, corpus.as_deref()),
     }
     Ok(0)
 }
@@ -112,7 +115,7 @@ fn explain(out: &mut impl Write, rule: &Rule) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn test(out: &mut impl Write, dir: &std::path::Path) -> anyhow::Result<u8> {
+fn test(out: &mut impl Write, dir: &std::path::Path, corpus: Option<&std::path::Path>) -> anyhow::Result<u8> {
     let (sources, mut errors) = rule_files::read_dir(dir);
     let (rules, load_errors) = RuleSet::load(sources, LoadOptions { validate_queries: true });
     errors.extend(load_errors);
@@ -132,5 +135,26 @@ fn test(out: &mut impl Write, dir: &std::path::Path) -> anyhow::Result<u8> {
         errors.len(),
         failures.len()
     )?;
-    Ok(u8::from(!errors.is_empty() || !failures.is_empty()))
+    let mut corpus_problems = 0;
+    if let Some(corpus) = corpus {
+        let report = crate::corpus::check(&rules, corpus);
+        for problem in &report.problems {
+            writeln!(out, "corpus: {problem}")?;
+        }
+        for thin in report.thin_rules(&rules, 3) {
+            writeln!(out, "corpus: thin: {thin}")?;
+        }
+        writeln!(
+            out,
+            "corpus: {} files, precision {:.3}, recall {:.3} ({} true positives, {} false positives, {} missed)",
+            report.files,
+            report.precision(),
+            report.recall(),
+            report.true_positives,
+            report.false_positives,
+            report.false_negatives
+        )?;
+        corpus_problems = report.problems.len();
+    }
+    Ok(u8::from(!errors.is_empty() || !failures.is_empty() || corpus_problems > 0))
 }

@@ -2,7 +2,7 @@
 
 use std::io::Read as _;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -11,11 +11,9 @@ use ignore::{WalkBuilder, WalkState};
 use super::report::{FileError, Report};
 use super::{Format, ScanArgs, human, json, sarif, use_color};
 use crate::config::Config;
-use crate::finding::Finding;
-use crate::language::Language;
-use crate::notebook::Notebook;
+use crate::files::scan_contents;
 use crate::rules::RuleSet;
-use crate::scan::scan;
+use crate::scan::ScanOptions;
 
 /// Bytes inspected for a NUL when deciding whether a file is binary (as git and ripgrep do).
 const BINARY_SNIFF: usize = 8 * 1024;
@@ -130,29 +128,14 @@ fn scan_file(path: &Path, rules: &RuleSet, config: &Config, max_size: u64, repor
         }
     };
     let bytes = text.len() as u64;
-    let language = Language::from_path(path);
-    let notebook = if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ipynb")) {
-        Notebook::parse(&text)
-    } else {
-        None
-    };
-    let scanned: Arc<str> = match &notebook {
-        Some(notebook) => Arc::from(notebook.source.as_str()),
-        None => Arc::from(text),
-    };
-    let scan_language = if notebook.is_none() && language == Language::Python && shown.ends_with(".ipynb") {
-        Language::Text // not a Python notebook: secrets only
-    } else {
-        language
-    };
-    let findings = std::panic::catch_unwind(|| scan(rules, scan_language, &scanned));
+    let scanned = std::panic::catch_unwind(|| scan_contents(rules, path, text, ScanOptions::default()));
     let mut report = report.lock().expect("report lock");
     report.stats.files += 1;
     report.stats.bytes += bytes;
-    match findings {
-        Ok(findings) => {
-            let findings: Vec<Finding> = config.apply(findings);
-            report.add_file(&shown, &scanned, notebook.as_ref(), findings);
+    match scanned {
+        Ok(scanned) => {
+            let findings = config.apply(scanned.findings);
+            report.add_file(&shown, &scanned.text, scanned.notebook.as_ref(), findings);
         }
         Err(_) => report.errors.push(FileError {
             path: shown,
