@@ -8,7 +8,6 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::finding::{Confidence, Edit, Finding, Fix, Layer, Severity, fingerprint};
-use crate::language::Language;
 use crate::rules::RuleSet;
 use crate::text::LineIndex;
 
@@ -107,7 +106,7 @@ pub fn find(text: &str) -> Vec<Suppression> {
 
 /// Removes suppressed findings and adds hints for suppressions that are reasonless, name unknown rules
 /// or silence nothing.
-pub fn apply(rules: &RuleSet, language: Language, text: &str, findings: Vec<Finding>) -> Vec<Finding> {
+pub fn apply(rules: &RuleSet, text: &str, findings: Vec<Finding>) -> Vec<Finding> {
     let suppressions = find(text);
     if suppressions.is_empty() {
         return findings;
@@ -130,7 +129,7 @@ pub fn apply(rules: &RuleSet, language: Language, text: &str, findings: Vec<Find
         .collect();
     for (suppression, used) in suppressions.iter().zip(used) {
         if suppression.kind == Kind::SgIgnore {
-            kept.extend(hints(rules, language, text, suppression, used));
+            kept.extend(hints(rules, text, suppression, used));
         }
     }
     kept.sort_by_key(|finding| finding.span.start);
@@ -151,7 +150,7 @@ fn applies_to_line(all: &[Suppression], i: usize, line: usize) -> bool {
     (suppression.line + 1..line).all(|between| all.iter().any(|s| s.line == between && s.standalone))
 }
 
-fn hints(rules: &RuleSet, language: Language, text: &str, suppression: &Suppression, used: bool) -> Vec<Finding> {
+fn hints(rules: &RuleSet, text: &str, suppression: &Suppression, used: bool) -> Vec<Finding> {
     let hint = |rule: &str, message: String, fix: Option<Fix>| Finding {
         rule: rule.to_owned(),
         severity: Severity::Hint,
@@ -182,8 +181,8 @@ fn hints(rules: &RuleSet, language: Language, text: &str, suppression: &Suppress
             title: "Remove unused suppression".into(),
             edits: vec![Edit { range: removal_range(text, suppression), text: String::new() }],
         };
-        let what = if language == Language::Text { "file" } else { "line" };
-        out.push(hint(UNUSED, format!("unused suppression: nothing on this {what} or the next is flagged"), Some(remove)));
+        let reach = if suppression.standalone { "this line or the next" } else { "this line" };
+        out.push(hint(UNUSED, format!("unused suppression: nothing on {reach} is flagged"), Some(remove)));
     }
     out
 }

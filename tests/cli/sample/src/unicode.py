@@ -1,0 +1,1 @@
+café = eval(données)  # é😀
