@@ -38,7 +38,9 @@ impl Config {
             .into_iter()
             .filter(|finding| !self.rules.disable.iter().any(|id| names_rule(id, &finding.rule)))
             .map(|mut finding| {
-                if let Some(&severity) = self.rules.severity.iter().find(|(id, _)| names_rule(id, &finding.rule)).map(|(_, s)| s) {
+                if let Some(&severity) =
+                    self.rules.severity.iter().find(|(id, _)| names_rule(id, &finding.rule)).map(|(_, s)| s)
+                {
                     finding.severity = severity;
                 }
                 finding

@@ -42,7 +42,8 @@ impl CorpusReport {
             .iter()
             .filter_map(|rule| {
                 let (flag, clean) = self.labels.get(&rule.id).copied().unwrap_or_default();
-                (flag < minimum || clean < minimum).then(|| format!("{}: {flag} flag, {clean} clean labels", rule.id))
+                (flag < minimum || clean < minimum)
+                    .then(|| format!("{}: {flag} flag, {clean} clean labels", rule.id))
             })
             .collect()
     }
@@ -71,7 +72,10 @@ fn check_file(rules: &RuleSet, path: &Path, report: &mut CorpusReport) {
     let mut labels_path = path.as_os_str().to_owned();
     labels_path.push(".labels");
     let Ok(labels_text) = std::fs::read_to_string(&labels_path) else {
-        report.problems.push(format!("{shown}: no sidecar {}.labels", path.file_name().unwrap_or_default().to_string_lossy()));
+        report.problems.push(format!(
+            "{shown}: no sidecar {}.labels",
+            path.file_name().unwrap_or_default().to_string_lossy()
+        ));
         return;
     };
     let Ok(bytes) = std::fs::read(path) else {
@@ -92,7 +96,9 @@ fn check_file(rules: &RuleSet, path: &Path, report: &mut CorpusReport) {
             _ => None,
         };
         let Some((at, kind, rule)) = parsed else {
-            report.problems.push(format!("{shown}.labels:{}: expected `<line> flag|clean <rule>`", number + 1));
+            report
+                .problems
+                .push(format!("{shown}.labels:{}: expected `<line> flag|clean <rule>`", number + 1));
             continue;
         };
         if rules.get(&rule).is_none() {
@@ -108,7 +114,9 @@ fn check_file(rules: &RuleSet, path: &Path, report: &mut CorpusReport) {
                 counts.1 += 1;
                 cleans.insert((at, rule));
             }
-            _ => report.problems.push(format!("{shown}.labels:{}: `{kind}` is neither flag nor clean", number + 1)),
+            _ => report
+                .problems
+                .push(format!("{shown}.labels:{}: `{kind}` is neither flag nor clean", number + 1)),
         }
     }
     let contents = String::from_utf8_lossy(&bytes).into_owned();

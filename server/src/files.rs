@@ -23,14 +23,13 @@ pub fn scan_contents(rules: &RuleSet, path: &Path, contents: String, options: Sc
     let mut language = Language::from_path(path);
     let is_notebook = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ipynb"));
     let notebook = if is_notebook { Notebook::parse(&contents) } else { None };
-    let text: Arc<str> = match &notebook {
-        Some(notebook) => Arc::from(notebook.source.as_str()),
-        None => {
-            if is_notebook {
-                language = Language::Text; // not a Python notebook: secrets only
-            }
-            Arc::from(contents)
+    let text: Arc<str> = if let Some(notebook) = &notebook {
+        Arc::from(notebook.source.as_str())
+    } else {
+        if is_notebook {
+            language = Language::Text; // not a Python notebook: secrets only
         }
+        Arc::from(contents)
     };
     let findings = scan_with(rules, language, &text, None, options);
     ScannedFile { text, notebook, language, findings }

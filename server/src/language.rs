@@ -127,7 +127,7 @@ impl Language {
     }
 
     /// Node kinds that are comments in this grammar.
-    pub(crate) fn is_comment_kind(self, kind: &str) -> bool {
+    pub(crate) fn is_comment_kind(kind: &str) -> bool {
         matches!(kind, "comment" | "html_comment")
     }
 

@@ -57,7 +57,7 @@ impl Notebook {
     }
 }
 
-/// IPython magics (`%pip`, `!ls`) are not Python; turn them into comments of the same length so the
+/// `IPython` magics (`%pip`, `!ls`) are not Python; turn them into comments of the same length so the
 /// rest of the cell still parses and columns stay put.
 fn neutralise_magic(line: &str) -> String {
     let trimmed = line.trim_start();

@@ -30,7 +30,10 @@ pub fn read_dir(dir: &Path) -> (Vec<RuleSource>, Vec<RuleError>) {
             let toml = match fs::read_to_string(&path) {
                 Ok(toml) => toml,
                 Err(e) => {
-                    errors.push(RuleError { path: path.display().to_string(), message: format!("cannot read: {e}") });
+                    errors.push(RuleError {
+                        path: path.display().to_string(),
+                        message: format!("cannot read: {e}"),
+                    });
                     continue;
                 }
             };

@@ -120,7 +120,10 @@ impl RuleSet {
     }
 
     /// Loads rules from sources. Returns the rules that loaded and an error per rule that did not.
-    pub fn load(sources: impl IntoIterator<Item = RuleSource>, options: LoadOptions) -> (RuleSet, Vec<RuleError>) {
+    pub fn load(
+        sources: impl IntoIterator<Item = RuleSource>,
+        options: LoadOptions,
+    ) -> (RuleSet, Vec<RuleError>) {
         let mut set = RuleSet::default();
         let mut errors = Vec::new();
         for source in sources {

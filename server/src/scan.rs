@@ -55,7 +55,7 @@ pub fn scan_with(
 ) -> Vec<Finding> {
     let language_rules = rules.language_rules(language);
     let mut active = vec![false; rules.rules().len()];
-    for pattern in language_rules.prefilters.matches(text).iter() {
+    for pattern in &language_rules.prefilters.matches(text) {
         active[language_rules.prefilter_rules[pattern]] = true;
     }
     for &index in &language_rules.unconditional {
@@ -64,7 +64,8 @@ pub fn scan_with(
     let active_queries: Vec<usize> =
         language_rules.query_rules.iter().copied().filter(|&index| active[index]).collect();
     let wants_tree = active.iter().enumerate().any(|(index, &on)| {
-        on && (rules.rule(index).is_query_rule() || rules.rule(index).meta.scope != crate::rules::Scope::Anywhere)
+        on && (rules.rule(index).is_query_rule()
+            || rules.rule(index).meta.scope != crate::rules::Scope::Anywhere)
     });
 
     let parsed;
@@ -100,11 +101,7 @@ pub fn scan_with(
 
     findings.sort_by(|a, b| (a.span.start, a.span.end, &a.rule).cmp(&(b.span.start, b.span.end, &b.rule)));
     findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
-    if options.keep_suppressed {
-        findings
-    } else {
-        suppress::apply(rules, language, text, findings)
-    }
+    if options.keep_suppressed { findings } else { suppress::apply(rules, text, findings) }
 }
 
 fn run_queries(
@@ -125,7 +122,7 @@ fn run_queries(
             continue;
         }
         let predicates = &plan.predicates[found.pattern_index];
-        if !predicates.iter().all(|p| holds(p, found, language, text, &mut bindings)) {
+        if !predicates.iter().all(|p| holds(p, found, text, &mut bindings)) {
             continue;
         }
         let Some(node) = capture(found, plan.finding_capture) else { continue };
@@ -153,7 +150,12 @@ fn focus_spans(rule: &Rule, range: Range<usize>, text: &str) -> Vec<Range<usize>
     }
 }
 
-pub(crate) fn make_finding(rule: &Rule, span: Range<usize>, fingerprint: String, fix: Option<Fix>) -> Finding {
+pub(crate) fn make_finding(
+    rule: &Rule,
+    span: Range<usize>,
+    fingerprint: String,
+    fix: Option<Fix>,
+) -> Finding {
     Finding {
         rule: rule.id.clone(),
         severity: rule.meta.severity,
@@ -172,7 +174,7 @@ fn capture<'tree>(found: &QueryMatch<'_, 'tree>, index: Option<u32>) -> Option<N
     found.captures.iter().find(|c| c.index == index).map(|c| c.node)
 }
 
-fn holds(predicate: &Predicate, found: &QueryMatch<'_, '_>, language: Language, text: &str, bindings: &mut Bindings) -> bool {
+fn holds(predicate: &Predicate, found: &QueryMatch<'_, '_>, text: &str, bindings: &mut Bindings) -> bool {
     match predicate {
         Predicate::ResolvesTo { capture: index, regex, negate } => {
             let Some(node) = capture(found, Some(*index)) else { return *negate };
@@ -180,14 +182,19 @@ fn holds(predicate: &Predicate, found: &QueryMatch<'_, '_>, language: Language, 
         }
         Predicate::IsDynamic { capture: index, negate } => {
             let Some(node) = capture(found, Some(*index)) else { return *negate };
-            !nodes::is_constant(node, language) != *negate
+            nodes::is_constant(node) == *negate
         }
         Predicate::FileMatch { regex, negate } => regex.is_match(text) != *negate,
     }
 }
 
 /// Fills a fix template with the texts of the match's captures.
-fn build_fix(template: &crate::rules::FixTemplate, plan: &Plan, found: &QueryMatch<'_, '_>, text: &str) -> Option<Fix> {
+fn build_fix(
+    template: &crate::rules::FixTemplate,
+    plan: &Plan,
+    found: &QueryMatch<'_, '_>,
+    text: &str,
+) -> Option<Fix> {
     let target = capture(found, plan.query.capture_index_for_name(&template.capture))?;
     let fill = |raw: &str| {
         let mut out = raw.to_owned();

@@ -42,12 +42,11 @@ impl LineIndex {
         let mut i = 0;
         while i < bytes.len() {
             match bytes[i] {
-                b'\n' => starts.push(i + 1),
                 b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
                     starts.push(i + 2);
                     i += 1;
                 }
-                b'\r' => starts.push(i + 1),
+                b'\n' | b'\r' => starts.push(i + 1),
                 _ => {}
             }
             i += 1;
@@ -148,8 +147,10 @@ pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 mod tests {
     use super::*;
 
+    type LineColumn = (u32, u32);
+
     /// Each row: text, byte offset, expected (line, column) in UTF-8, UTF-16 and code points.
-    const TABLE: &[(&str, usize, (u32, u32), (u32, u32), (u32, u32))] = &[
+    const TABLE: &[(&str, usize, LineColumn, LineColumn, LineColumn)] = &[
         ("abc", 2, (0, 2), (0, 2), (0, 2)),
         ("é=1", 2, (0, 2), (0, 1), (0, 1)),
         ("x€y", 4, (0, 4), (0, 2), (0, 2)),

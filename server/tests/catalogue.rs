@@ -35,8 +35,7 @@ fn render_table(root: &Path) -> String {
     );
     for (family, name, has_query) in entries {
         let base = format!("../../../queries/{family}/{name}");
-        let query =
-            if has_query { format!("Some(include_str!(\"{base}.scm\"))") } else { "None".to_owned() };
+        let query = if has_query { format!("Some(include_str!(\"{base}.scm\"))") } else { "None".to_owned() };
         writeln!(out, "    (\"{family}/{name}\", include_str!(\"{base}.toml\"), {query}),").unwrap();
     }
     out.push_str(
@@ -55,14 +54,20 @@ fn builtin_table_is_fresh() {
     let actual = std::fs::read_to_string(&table_path).unwrap();
     if actual != expected {
         std::fs::write(&table_path, &expected).unwrap();
-        panic!("server/src/rules/builtin.rs was stale and has been regenerated; rebuild and run the tests again");
+        panic!(
+            "server/src/rules/builtin.rs was stale and has been regenerated; rebuild and run the tests again"
+        );
     }
 }
 
 #[test]
 fn every_builtin_rule_loads_and_compiles_for_each_language() {
     let (rules, errors) = RuleSet::load(RuleSet::builtin_sources(), LoadOptions { validate_queries: true });
-    assert!(errors.is_empty(), "broken built-in rules:\n{}", errors.iter().map(|e| format!("  {e}\n")).collect::<String>());
+    assert!(
+        errors.is_empty(),
+        "broken built-in rules:\n{}",
+        errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    );
     assert_eq!(rules.rules().len(), RuleSet::builtin().rules().len());
 }
 
@@ -71,7 +76,11 @@ fn every_rule_documents_itself() {
     let cwe = regex::Regex::new(r"^CWE-\d+$").unwrap();
     for rule in RuleSet::builtin().rules() {
         let meta = &rule.meta;
-        assert!(!meta.message.trim().is_empty() && !meta.message.contains('\n'), "{}: one-line message", rule.id);
+        assert!(
+            !meta.message.trim().is_empty() && !meta.message.contains('\n'),
+            "{}: one-line message",
+            rule.id
+        );
         assert!(meta.note.trim().len() > 40, "{}: a note for hover", rule.id);
         assert!(!meta.cwe.is_empty() && meta.cwe.iter().all(|c| cwe.is_match(c)), "{}: CWE ids", rule.id);
         if rule.is_query_rule() {
@@ -83,5 +92,10 @@ fn every_rule_documents_itself() {
 #[test]
 fn every_rule_has_examples_that_behave() {
     let failures = check_examples(RuleSet::builtin());
-    assert!(failures.is_empty(), "{} example failures:\n{}", failures.len(), failures.iter().map(|f| format!("{f}\n")).collect::<String>());
+    assert!(
+        failures.is_empty(),
+        "{} example failures:\n{}",
+        failures.len(),
+        failures.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    );
 }

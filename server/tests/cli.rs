@@ -25,7 +25,8 @@ fn json_scan(args: &[&str], dir: &Path) -> (Value, Output) {
     let mut all = vec!["scan", "--format", "json"];
     all.extend_from_slice(args);
     let output = sg(&all, dir);
-    let value: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&output)));
+    let value: Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", stdout(&output)));
     (value, output)
 }
 
@@ -34,7 +35,13 @@ fn rules_of(report: &Value) -> Vec<(String, String, u64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["path"].as_str().unwrap().to_owned(), f["rule"].as_str().unwrap().to_owned(), f["line"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["rule"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -59,13 +66,30 @@ fn comments_constants_suppressions_lookalikes_and_gitignored_files_are_not_flagg
     let found = rules_of(&report);
     let at = |path: &str, line: u64| found.iter().any(|(p, _, l)| p == path && *l == line);
     assert!(at("sample/src/app.py", 7), "eval of request data: {found:?}");
-    for (path, line) in [("sample/src/app.py", 5), ("sample/src/app.py", 11), ("sample/src/app.py", 15), ("sample/src/run.js", 5)] {
-        assert!(!found.iter().any(|(p, r, l)| p == path && *l == line && !r.starts_with("sg.")), "{path}:{line}: {found:?}");
+    for (path, line) in [
+        ("sample/src/app.py", 5),
+        ("sample/src/app.py", 11),
+        ("sample/src/app.py", 15),
+        ("sample/src/run.js", 5),
+    ] {
+        assert!(
+            !found.iter().any(|(p, r, l)| p == path && *l == line && !r.starts_with("sg.")),
+            "{path}:{line}: {found:?}"
+        );
     }
     assert!(!found.iter().any(|(p, _, _)| p.contains("ignored/")), "gitignored file scanned: {found:?}");
-    assert!(found.iter().any(|(p, r, _)| p == "sample/.env" && r == "any.aws-access-key-id"), "hidden files are scanned");
-    assert!(found.iter().any(|(p, r, l)| p == "sample/src/app.py" && r == "sg.unused-suppression" && *l == 19));
-    assert!(found.iter().any(|(p, r, l)| p == "sample/src/app.py" && r == "sg.suppression-without-reason" && *l == 19));
+    assert!(
+        found.iter().any(|(p, r, _)| p == "sample/.env" && r == "any.aws-access-key-id"),
+        "hidden files are scanned"
+    );
+    assert!(
+        found.iter().any(|(p, r, l)| p == "sample/src/app.py" && r == "sg.unused-suppression" && *l == 19)
+    );
+    assert!(
+        found
+            .iter()
+            .any(|(p, r, l)| p == "sample/src/app.py" && r == "sg.suppression-without-reason" && *l == 19)
+    );
 }
 
 #[test]
@@ -89,9 +113,11 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
     assert_eq!(output.status.code(), Some(1));
     let sarif: Value = serde_json::from_slice(&output.stdout).unwrap();
     let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(repo().join("tests/sarif-schema-2.1.0.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(repo().join("tests/sarif-schema-2.1.0.json")).unwrap())
+            .unwrap();
     let validator = jsonschema::options().with_draft(jsonschema::Draft::Draft4).build(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    let errors: Vec<String> =
+        validator.iter_errors(&sarif).map(|e| format!("{} at {}", e, e.instance_path)).collect();
     assert!(errors.is_empty(), "SARIF schema violations:\n{}", errors.join("\n"));
     let run = &sarif["runs"][0];
     assert_eq!(run["columnKind"], "unicodeCodePoints");
@@ -159,7 +185,10 @@ fn notebooks_report_cells() {
     std::fs::write(dir.join("nb.ipynb"), notebook).unwrap();
     let (report, _) = json_scan(&["."], &dir);
     let finding = &report["findings"][0];
-    assert_eq!((finding["rule"].as_str(), finding["cell"].as_u64(), finding["line"].as_u64()), (Some("python.eval"), Some(2), Some(3)));
+    assert_eq!(
+        (finding["rule"].as_str(), finding["cell"].as_u64(), finding["line"].as_u64()),
+        (Some("python.eval"), Some(2), Some(3))
+    );
 }
 
 #[test]
@@ -168,7 +197,10 @@ fn rules_lists_explains_and_rejects_unknown_ids() {
     assert_eq!(output.status.code(), Some(0));
     let listing: Value = serde_json::from_slice(&output.stdout).unwrap();
     let rules = listing["rules"].as_array().unwrap();
-    assert!(rules.iter().all(|r| r["id"].is_string() && r["severity"].is_string() && r["cwe"].is_array() && r["languages"].is_array()));
+    assert!(rules.iter().all(|r| r["id"].is_string()
+        && r["severity"].is_string()
+        && r["cwe"].is_array()
+        && r["languages"].is_array()));
     let explain = sg(&["rules", "explain", "python.eval"], &repo());
     assert!(stdout(&explain).contains("CWE-95") && stdout(&explain).contains("sg-ignore[python.eval]"));
     let unknown = sg(&["rules", "explain", "python.nope"], &repo());

@@ -47,7 +47,11 @@ fn render_finding(out: &mut impl Write, located: &Located, renderer: &Renderer) 
     let level = level(finding.severity);
     let cwe = finding.cwe.join(", ");
     let mut message = level.title(&finding.message).id(&finding.rule).snippet(
-        Snippet::source(source).line_start(located.line).origin(&origin).fold(true).annotation(level.span(span)),
+        Snippet::source(source)
+            .line_start(located.line)
+            .origin(&origin)
+            .fold(true)
+            .annotation(level.span(span)),
     );
     if !cwe.is_empty() {
         message = message.footer(Level::Note.title(&cwe));
@@ -56,10 +60,16 @@ fn render_finding(out: &mut impl Write, located: &Located, renderer: &Renderer) 
 }
 
 fn summary(report: &Report) -> String {
-    let count = |severity: Severity| report.findings.iter().filter(|f| f.finding.severity == severity).count();
+    let count =
+        |severity: Severity| report.findings.iter().filter(|f| f.finding.severity == severity).count();
     let findings = report.findings.len();
     let mut parts = Vec::new();
-    for (severity, name) in [(Severity::Error, "error"), (Severity::Warning, "warning"), (Severity::Info, "info"), (Severity::Hint, "hint")] {
+    for (severity, name) in [
+        (Severity::Error, "error"),
+        (Severity::Warning, "warning"),
+        (Severity::Info, "info"),
+        (Severity::Hint, "hint"),
+    ] {
         let n = count(severity);
         if n > 0 {
             parts.push(format!("{n} {name}{}", if n == 1 || name == "info" { "" } else { "s" }));

@@ -45,7 +45,13 @@ pub struct Report {
 
 impl Report {
     /// Places the findings of one file.
-    pub fn add_file(&mut self, path: &str, text: &Arc<str>, notebook: Option<&Notebook>, findings: Vec<Finding>) {
+    pub fn add_file(
+        &mut self,
+        path: &str,
+        text: &Arc<str>,
+        notebook: Option<&Notebook>,
+        findings: Vec<Finding>,
+    ) {
         if findings.is_empty() {
             return;
         }
@@ -77,7 +83,13 @@ impl Report {
     /// Orders findings by path and position so output is stable across thread schedules.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
-            (&a.path, a.cell, a.line, a.column, &a.finding.rule).cmp(&(&b.path, b.cell, b.line, b.column, &b.finding.rule))
+            (&a.path, a.cell, a.line, a.column, &a.finding.rule).cmp(&(
+                &b.path,
+                b.cell,
+                b.line,
+                b.column,
+                &b.finding.rule,
+            ))
         });
         self.errors.sort_by(|a, b| a.path.cmp(&b.path));
         self.skipped.sort_by(|a, b| a.path.cmp(&b.path));

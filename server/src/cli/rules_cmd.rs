@@ -59,7 +59,14 @@ fn list(out: &mut impl Write, format: Format) -> anyhow::Result<()> {
     let rules = RuleSet::builtin();
     if format == Format::Human {
         for rule in rules.rules() {
-            writeln!(out, "{:<44} {:<8} {:<10} {}", rule.id, rule.meta.severity, rule.meta.cwe.join(","), rule.meta.message)?;
+            writeln!(
+                out,
+                "{:<44} {:<8} {:<10} {}",
+                rule.id,
+                rule.meta.severity,
+                rule.meta.cwe.join(","),
+                rule.meta.message
+            )?;
         }
         writeln!(out, "{} rules", rules.rules().len())?;
         return Ok(());
@@ -111,7 +118,11 @@ fn explain(out: &mut impl Write, rule: &Rule) -> anyhow::Result<()> {
     if let Some(uri) = rule.help_uri() {
         writeln!(out, "\n{uri}")?;
     }
-    writeln!(out, "\nSuppress with a comment on the line or the line above: sg-ignore[{}]: <reason>", rule.id)?;
+    writeln!(
+        out,
+        "\nSuppress with a comment on the line or the line above: sg-ignore[{}]: <reason>",
+        rule.id
+    )?;
     Ok(())
 }
 

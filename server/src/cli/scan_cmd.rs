@@ -77,11 +77,7 @@ pub(super) fn run(args: &ScanArgs) -> anyhow::Result<u8> {
             eprintln!("error: {}: {}", error.path, error.message);
         }
     }
-    Ok(if !report.errors.is_empty() {
-        2
-    } else {
-        u8::from(failing)
-    })
+    Ok(if report.errors.is_empty() { u8::from(failing) } else { 2 })
 }
 
 fn load_config(args: &ScanArgs) -> anyhow::Result<Config> {
@@ -123,7 +119,11 @@ fn scan_file(path: &Path, rules: &RuleSet, config: &Config, max_size: u64, repor
         }
         Ok(Contents::Binary) => return,
         Err(e) => {
-            report.lock().expect("report lock").errors.push(FileError { path: shown, message: e.to_string() });
+            report
+                .lock()
+                .expect("report lock")
+                .errors
+                .push(FileError { path: shown, message: e.to_string() });
             return;
         }
     };
@@ -139,7 +139,8 @@ fn scan_file(path: &Path, rules: &RuleSet, config: &Config, max_size: u64, repor
         }
         Err(_) => report.errors.push(FileError {
             path: shown,
-            message: "internal error while scanning this file (please report it); other files were scanned".into(),
+            message: "internal error while scanning this file (please report it); other files were scanned"
+                .into(),
         }),
     }
 }

@@ -37,7 +37,11 @@ pub fn check_examples(rules: &RuleSet) -> Vec<ExampleFailure> {
         let language = example_language(rule);
         let options = ScanOptions { keep_suppressed: true, ..ScanOptions::default() };
         let mut fail = |example: &str, problem: &str| {
-            failures.push(ExampleFailure { rule: rule.id.clone(), example: example.to_owned(), problem: problem.into() });
+            failures.push(ExampleFailure {
+                rule: rule.id.clone(),
+                example: example.to_owned(),
+                problem: problem.into(),
+            });
         };
         if rule.meta.examples.invalid.is_empty() || rule.meta.examples.valid.is_empty() {
             fail("", "needs at least one `invalid` and one `valid` example");

@@ -39,14 +39,13 @@ impl Plan {
         };
         let mut included: Vec<usize> = rule_indices.to_vec();
         let mut combined = combine(rules, &included);
-        let query = match Query::new(&grammar, &combined.0) {
-            Ok(query) => query,
-            Err(_) => {
-                // Only reached when a rule is broken: isolate it and compile the rest.
-                included.retain(compiles);
-                combined = combine(rules, &included);
-                Query::new(&grammar, &combined.0).ok()?
-            }
+        let query = if let Ok(query) = Query::new(&grammar, &combined.0) {
+            query
+        } else {
+            // Only reached when a rule is broken: isolate it and compile the rest.
+            included.retain(compiles);
+            combined = combine(rules, &included);
+            Query::new(&grammar, &combined.0).ok()?
         };
         let (_, starts) = combined;
         let mut pattern_rules = Vec::with_capacity(query.pattern_count());
@@ -107,7 +106,9 @@ fn parse_predicates(query: &Query, pattern: usize) -> Result<Vec<Predicate>, Str
                 _ => Err(format!("#{op} expects a regex string as argument {}", i + 1)),
             };
             match base {
-                "resolves-to?" => Ok(Predicate::ResolvesTo { capture: capture(0)?, regex: regex(1)?, negate }),
+                "resolves-to?" => {
+                    Ok(Predicate::ResolvesTo { capture: capture(0)?, regex: regex(1)?, negate })
+                }
                 "is-dynamic?" => Ok(Predicate::IsDynamic { capture: capture(0)?, negate }),
                 "is-constant?" if !negate => Ok(Predicate::IsDynamic { capture: capture(0)?, negate: true }),
                 "file-match?" => Ok(Predicate::FileMatch { regex: regex(0)?, negate }),

@@ -13,15 +13,15 @@ use tree_sitter::{Node, Query, QueryCursor, Tree};
 
 use crate::language::Language;
 
-const PYTHON_IMPORTS: &str = r#"
+const PYTHON_IMPORTS: &str = r"
 (import_statement name: (dotted_name . (identifier) @alias) @module)
 (import_statement name: (aliased_import name: (dotted_name) @module alias: (identifier) @alias))
 (import_from_statement module_name: (_) @module name: (dotted_name) @name)
 (import_from_statement module_name: (_) @module name: (aliased_import name: (dotted_name) @name alias: (identifier) @alias))
 (assignment left: (identifier) @alias right: [(attribute) (identifier)] @value)
-"#;
+";
 
-const JS_IMPORTS: &str = r#"
+const JS_IMPORTS: &str = r"
 (import_statement (import_clause (identifier) @alias) source: (string (string_fragment) @module))
 (import_statement (import_clause (namespace_import (identifier) @alias)) source: (string (string_fragment) @module))
 (import_statement (import_clause (named_imports (import_specifier name: (_) @name alias: (identifier)? @alias)))
@@ -31,7 +31,7 @@ const JS_IMPORTS: &str = r#"
   value: (_) @value)
 (variable_declarator name: (identifier) @alias value: [(call_expression) (member_expression) (identifier)] @value)
 (assignment_expression left: (identifier) @alias right: [(call_expression) (member_expression)] @value)
-"#;
+";
 
 /// Import bindings of one file, computed on first use.
 pub(crate) struct Bindings<'a> {
@@ -72,7 +72,8 @@ fn collect(language: Language, tree: &Tree, text: &str) -> HashMap<String, Strin
     let mut names = HashMap::new();
     let Some(query) = query_for(language) else { return names };
     let index = |name: &str| query.capture_index_for_name(name);
-    let (module_i, name_i, alias_i, value_i) = (index("module"), index("name"), index("alias"), index("value"));
+    let (module_i, name_i, alias_i, value_i) =
+        (index("module"), index("name"), index("alias"), index("value"));
     // Aliases of values (`loads = pickle.loads`) are resolved after the imports they refer to.
     let mut aliases: Vec<(String, Node<'_>)> = Vec::new();
     let mut cursor = QueryCursor::new();
@@ -135,7 +136,8 @@ fn required_module(node: Node<'_>, text: &str) -> Option<String> {
         return None;
     }
     let argument = node.child_by_field_name("arguments")?.named_child(0)?;
-    (argument.kind() == "string").then(|| normalise_module(text[argument.byte_range()].trim_matches(['"', '\'', '`'])))
+    (argument.kind() == "string")
+        .then(|| normalise_module(text[argument.byte_range()].trim_matches(['"', '\'', '`'])))
 }
 
 fn qualify(node: Node<'_>, text: &str, names: &HashMap<String, String>, depth: usize) -> String {
@@ -197,7 +199,11 @@ mod tests {
             ("import pickle as pk\npk.loads(b)\n", "pk.loads", "pickle.loads"),
             ("from os import system\nsystem(c)\n", "system", "os.system"),
             ("from os import system as run\nrun(c)\n", "run", "os.system"),
-            ("import pickle\npickle.Unpickler(f).load()\n", "pickle.Unpickler(f).load", "pickle.Unpickler().load"),
+            (
+                "import pickle\npickle.Unpickler(f).load()\n",
+                "pickle.Unpickler(f).load",
+                "pickle.Unpickler().load",
+            ),
             ("model.eval()\n", "model.eval", "model.eval"),
             ("import pickle\nl = pickle.loads\nl(x)\n", "l", "pickle.loads"),
         ];
@@ -213,7 +219,11 @@ mod tests {
             ("const { exec } = require('node:child_process');\nexec(c);\n", "exec", "child_process.exec"),
             ("const { exec: run } = require('child_process');\nrun(c);\n", "run", "child_process.exec"),
             ("import { exec as run } from 'child_process';\nrun(c);\n", "run", "child_process.exec"),
-            ("import * as cp from 'child_process';\ncp.execSync(c);\n", "cp.execSync", "child_process.execSync"),
+            (
+                "import * as cp from 'child_process';\ncp.execSync(c);\n",
+                "cp.execSync",
+                "child_process.execSync",
+            ),
             ("import cp from 'child_process';\ncp.exec(c);\n", "cp.exec", "child_process.exec"),
             ("require('child_process').exec(c);\n", "require('child_process').exec", "child_process.exec"),
             ("const re = /a/;\nre.exec(s);\n", "re.exec", "re.exec"),

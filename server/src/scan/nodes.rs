@@ -6,17 +6,16 @@ use crate::language::Language;
 
 /// Whether `node` is a constant literal without interpolation: a plain string, a template string with
 /// no `${}`, a number, a boolean or null, or a `+` of constants. Anything else may carry input.
-pub(crate) fn is_constant(node: Node<'_>, language: Language) -> bool {
+pub(crate) fn is_constant(node: Node<'_>) -> bool {
     match node.kind() {
         "string" => !has_child_of_kind(node, "interpolation"),
         "template_string" => !has_child_of_kind(node, "template_substitution"),
-        "concatenated_string" => named_children(node).all(|child| is_constant(child, language)),
         "integer" | "float" | "number" | "true" | "false" | "none" | "null" | "undefined" => true,
         "binary_operator" | "binary_expression" => {
             node.child_by_field_name("operator").is_some_and(|op| op.kind() == "+")
-                && named_children(node).all(|child| is_constant(child, language))
+                && named_children(node).all(is_constant)
         }
-        "parenthesized_expression" => named_children(node).all(|child| is_constant(child, language)),
+        "concatenated_string" | "parenthesized_expression" => named_children(node).all(is_constant),
         _ => false,
     }
 }
@@ -58,7 +57,7 @@ pub(crate) fn in_comment_or_string(tree: &Tree, language: Language, offset: usiz
     let Some(mut node) = tree.root_node().descendant_for_byte_range(offset, offset) else { return false };
     loop {
         let kind = node.kind();
-        if language.is_comment_kind(kind) || language.is_string_kind(kind) {
+        if Language::is_comment_kind(kind) || language.is_string_kind(kind) {
             return true;
         }
         match node.parent() {
@@ -70,5 +69,8 @@ pub(crate) fn in_comment_or_string(tree: &Tree, language: Language, offset: usiz
 
 /// Dotted scope name of the innermost node at `offset`.
 pub(crate) fn scope_at(tree: &Tree, offset: usize, text: &str) -> String {
-    tree.root_node().descendant_for_byte_range(offset, offset).map(|node| scope_name(node, text)).unwrap_or_default()
+    tree.root_node()
+        .descendant_for_byte_range(offset, offset)
+        .map(|node| scope_name(node, text))
+        .unwrap_or_default()
 }

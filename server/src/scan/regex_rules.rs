@@ -10,14 +10,21 @@ use crate::finding::{Finding, fingerprint};
 use crate::language::Language;
 use crate::rules::{Rule, Scope};
 
-pub(super) fn run(rule: &Rule, language: Language, text: &str, tree: Option<&Tree>, findings: &mut Vec<Finding>) {
+pub(super) fn run(
+    rule: &Rule,
+    language: Language,
+    text: &str,
+    tree: Option<&Tree>,
+    findings: &mut Vec<Finding>,
+) {
     let Some(regex) = &rule.regex else { return };
     if rule.meta.scope == Scope::CommentsStrings && tree.is_none() {
         return;
     }
     let focus_group = regex.capture_names().position(|name| name == Some("finding"));
     for captures in regex.captures_iter(text) {
-        let Some(found) = focus_group.and_then(|group| captures.get(group)).or_else(|| captures.get(0)) else {
+        let Some(found) = focus_group.and_then(|group| captures.get(group)).or_else(|| captures.get(0))
+        else {
             continue;
         };
         let span: Range<usize> = found.range();

@@ -173,7 +173,11 @@ fn hints(rules: &RuleSet, text: &str, suppression: &Suppression, used: bool) -> 
     }
     for id in suppression.rules.iter().flatten() {
         if !rules.rules().iter().any(|rule| rule_matches(id, &rule.id)) {
-            out.push(hint(UNKNOWN_RULE, format!("unknown rule `{id}` in suppression (see `sg-lsp rules`)"), None));
+            out.push(hint(
+                UNKNOWN_RULE,
+                format!("unknown rule `{id}` in suppression (see `sg-lsp rules`)"),
+                None,
+            ));
         }
     }
     if !used {
