@@ -1,0 +1,6 @@
+; marshal.load / marshal.loads on data that is not a constant literal
+(call
+  function: [(identifier) (attribute)] @callee
+  arguments: (argument_list . (_) @arg)
+  (#resolves-to? @callee "^marshal\\.(load|loads)$")
+  (#is-dynamic? @arg)) @finding

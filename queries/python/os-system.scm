@@ -1,0 +1,20 @@
+; os.system / os.popen (also through `from os import system` or an alias) with a command that is not a
+; constant literal. The span is the command, the value that carries the injection.
+(call
+  function: [(identifier) (attribute)] @callee
+  arguments: (argument_list
+    .
+    [(identifier) (attribute) (subscript) (call) (string) (concatenated_string) (binary_operator)
+     (parenthesized_expression) (conditional_expression) (await)] @finding)
+  (#resolves-to? @callee "^(os|posix|nt|platform)\\.(system|popen[234]?)$")
+  (#is-dynamic? @finding))
+
+(call
+  function: [(identifier) (attribute)] @callee
+  arguments: (argument_list
+    (keyword_argument
+      name: (identifier) @kw
+      value: (_) @finding))
+  (#resolves-to? @callee "^(os|posix|nt|platform)\\.(system|popen[234]?)$")
+  (#any-of? @kw "command" "cmd")
+  (#is-dynamic? @finding))

@@ -1,0 +1,4 @@
+; tempfile.mktemp (and os.tempnam / os.tmpnam): a name, not a file, so another process can create it first
+(call
+  function: [(identifier) (attribute)] @callee
+  (#resolves-to? @callee "^(tempfile\\.mktemp|os\\.(tempnam|tmpnam))$")) @finding
