@@ -1,5 +1,7 @@
+; child_process.exec / execSync (any require or import form) and shelljs exec, where the command is
+; not a constant literal: the string is run by /bin/sh -c (cmd.exe on Windows).
 (call_expression
-  function: [(identifier) (member_expression)] @callee
+  function: [(identifier) (member_expression) (subscript_expression)] @callee
   arguments: (arguments . (_) @arg)
-  (#resolves-to? @callee "^child_process\\.(exec|execSync)$")
+  (#resolves-to? @callee "^(child_process\\.(exec|execSync)|shelljs\\.exec)$")
   (#is-dynamic? @arg)) @finding
