@@ -1,0 +1,75 @@
+//! Resource limits: the address-space limit (`ulimit -v`) decides whether a file can be parsed, or is
+//! scanned with regex rules only (with a note) rather than be killed half-way.
+//!
+//! An allocation failure aborts the process (Rust and tree-sitter both abort), which Claude Code would
+//! see as a crash with no output; so the hook estimates up front and stays clear of the limit.
+
+/// Files larger than this are not scanned at all (as `sg-lsp scan` does).
+pub(crate) const MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
+
+/// Address space a parse needs, per byte of source: tree-sitter's tree and stacks plus the query
+/// cursor's state, measured on Python and TypeScript files (1k–10k lines) with margin.
+const PARSE_BYTES_PER_SOURCE_BYTE: u64 = 40;
+/// Fixed cost of a parse and of compiling the candidate rules' queries.
+const PARSE_BASE: u64 = 2 * 1024 * 1024;
+
+/// Why a file must be scanned without a syntax tree for lack of address space, if it must.
+pub(crate) fn memory_refusal(source_len: usize) -> Option<String> {
+    let headroom = headroom()?;
+    let need = PARSE_BASE + source_len as u64 * PARSE_BYTES_PER_SOURCE_BYTE;
+    (need > headroom).then(|| {
+        format!(
+            "the address-space limit leaves {} KiB and parsing needs about {} KiB: scanned with regex rules only",
+            headroom / 1024,
+            need / 1024
+        )
+    })
+}
+
+/// Bytes of address space still free under `RLIMIT_AS`, or `None` when there is no limit (or the
+/// platform does not tell).
+pub(crate) fn headroom() -> Option<u64> {
+    let limit = address_space_limit()?;
+    let used = address_space_used().unwrap_or(0);
+    Some(limit.saturating_sub(used))
+}
+
+/// The soft `RLIMIT_AS` in bytes, read from `/proc/self/limits` (no `unsafe` needed).
+pub(crate) fn address_space_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    parse_limit(&limits)
+}
+
+fn parse_limit(limits: &str) -> Option<u64> {
+    let line = limits.lines().find(|line| line.starts_with("Max address space"))?;
+    let soft = line["Max address space".len()..].split_whitespace().next()?;
+    soft.parse().ok()
+}
+
+/// The address space mapped now (`VmSize`), in bytes.
+pub(crate) fn address_space_used() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    parse_vm_size(&status)
+}
+
+fn parse_vm_size(status: &str) -> Option<u64> {
+    let line = status.lines().find(|line| line.starts_with("VmSize:"))?;
+    let kib: u64 = line["VmSize:".len()..].split_whitespace().next()?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_proc_files() {
+        let limits = "Limit                     Soft Limit           Hard Limit           Units     \n\
+                      Max cpu time              unlimited            unlimited            seconds   \n\
+                      Max address space         16384000             unlimited            bytes     \n";
+        assert_eq!(parse_limit(limits), Some(16_384_000));
+        assert_eq!(parse_limit(&limits.replace("16384000 ", "unlimited")), None);
+        assert_eq!(parse_vm_size("Name:\tx\nVmSize:\t   12345 kB\n"), Some(12_345 * 1024));
+        assert_eq!(parse_vm_size("Name:\tx\n"), None);
+    }
+}
