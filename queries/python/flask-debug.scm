@@ -1,0 +1,30 @@
+; app.run(debug=True) in a Flask application: the span is the keyword
+(call
+  function: (attribute attribute: (identifier) @method)
+  arguments: (argument_list
+    (keyword_argument name: (identifier) @kw value: (true)) @finding)
+  (#eq? @method "run")
+  (#eq? @kw "debug")
+  (#file-match? "(^|\\n)\\s*(from\\s+flask(_\\w+)?[\\s.]|import\\s+flask)"))
+
+; app.debug = True / app.config["DEBUG"] = True
+(assignment
+  left: (attribute attribute: (identifier) @attr)
+  right: (true)
+  (#eq? @attr "debug")
+  (#file-match? "(^|\\n)\\s*(from\\s+flask(_\\w+)?[\\s.]|import\\s+flask)")) @finding
+
+(assignment
+  left: (subscript value: (attribute attribute: (identifier) @config) subscript: (string) @key)
+  right: (true)
+  (#eq? @config "config")
+  (#match? @key "^['\"]DEBUG['\"]$")
+  (#file-match? "(^|\\n)\\s*(from\\s+flask(_\\w+)?[\\s.]|import\\s+flask)")) @finding
+
+(call
+  function: (attribute object: (attribute attribute: (identifier) @config) attribute: (identifier) @update)
+  arguments: (argument_list (keyword_argument name: (identifier) @kw value: (true)) @finding)
+  (#eq? @config "config")
+  (#eq? @update "update")
+  (#eq? @kw "DEBUG")
+  (#file-match? "(^|\\n)\\s*(from\\s+flask(_\\w+)?[\\s.]|import\\s+flask)"))
