@@ -2,13 +2,15 @@
 ;; (.query/.execute/.raw/knex *Raw/Prisma $queryRawUnsafe/sqlite prepare-run-all-get/pg-promise ...), or
 ;; stored in a variable named like a query. Tagged templates (sql`...`, Prisma $queryRaw`...`) are calls
 ;; with a template argument, not arguments lists, and never match. Substitutions that are ALL_CAPS
-;; constants, numbers, placeholder lists or escape calls do not count.
+;; constants, numbers, placeholder lists or escape calls do not count. (`await db.query<Row>(...)` parses
+;; in TypeScript as a call whose function is `await db.query`, hence the await_expression callee.)
 
 ; db.query(`SELECT ... ${x}`)
 (call_expression
   function: [
     (member_expression property: (property_identifier) @method)
     (identifier) @method
+    (await_expression (member_expression property: (property_identifier) @method))
   ]
   arguments: (arguments . (template_string (template_substitution (_) @sub)) @finding)
   (#any-of? @method "query" "execute" "raw" "$queryRawUnsafe" "$executeRawUnsafe" "unsafe" "whereRaw" "orWhereRaw" "andWhereRaw" "havingRaw" "orHavingRaw" "orderByRaw" "groupByRaw" "joinRaw" "selectRaw" "fromRaw" "prepare" "exec" "run" "all" "get" "each" "none" "one" "oneOrNone" "many" "manyOrNone" "any" "result" "multi" "queryRaw" "executeRaw")
@@ -20,6 +22,7 @@
   function: [
     (member_expression property: (property_identifier) @method)
     (identifier) @method
+    (await_expression (member_expression property: (property_identifier) @method))
   ]
   arguments: (arguments . (binary_expression) @finding)
   (#any-of? @method "query" "execute" "raw" "$queryRawUnsafe" "$executeRawUnsafe" "unsafe" "whereRaw" "orWhereRaw" "andWhereRaw" "havingRaw" "orHavingRaw" "orderByRaw" "groupByRaw" "joinRaw" "selectRaw" "fromRaw" "prepare" "exec" "run" "all" "get" "each" "none" "one" "oneOrNone" "many" "manyOrNone" "any" "result" "multi" "queryRaw" "executeRaw")
@@ -32,6 +35,7 @@
   function: [
     (member_expression property: (property_identifier) @method)
     (identifier) @method
+    (await_expression (member_expression property: (property_identifier) @method))
   ]
   arguments: (arguments . (object (pair
     key: (property_identifier) @key
@@ -45,6 +49,7 @@
   function: [
     (member_expression property: (property_identifier) @method)
     (identifier) @method
+    (await_expression (member_expression property: (property_identifier) @method))
   ]
   arguments: (arguments . (object (pair
     key: (property_identifier) @key
