@@ -1,9 +1,11 @@
 ; app.run(debug=True) in a Flask application: the span is the keyword
+; (not asyncio.run, uvicorn.run and other runners whose debug flag is harmless or not Flask's)
 (call
-  function: (attribute attribute: (identifier) @method)
+  function: (attribute attribute: (identifier) @method) @callee
   arguments: (argument_list
     (keyword_argument name: (identifier) @kw value: (true)) @finding)
   (#eq? @method "run")
+  (#not-resolves-to? @callee "^(asyncio|uvicorn|hypercorn|trio|anyio|unittest|pytest|doctest|subprocess|aiohttp\\.web|web|loop)\\.")
   (#eq? @kw "debug")
   (#file-match? "(^|\\n)\\s*(from\\s+flask(_\\w+)?[\\s.]|import\\s+flask)"))
 

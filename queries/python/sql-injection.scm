@@ -27,7 +27,9 @@
 ; f-string, assigned to a name that a later statement of the same block passes to a query method
 ; (the call at most four levels down: `return conn.execute(sql).fetchone()`, inside `with`/`if`)
 (_
-  (expression_statement (assignment left: (identifier) @var right: [(string (interpolation)) (concatenated_string (string (interpolation)))] @finding))
+  (expression_statement (assignment left: (identifier) @var
+    right: [[(string (interpolation)) (concatenated_string (string (interpolation)))] @finding
+            (parenthesized_expression [(string (interpolation)) (concatenated_string (string (interpolation)))] @finding)]))
   [(_ (call function: (attribute attribute: (identifier) @method)
       arguments: (argument_list . [(identifier) @use (call arguments: (argument_list . (identifier) @use))]))) (_ (_ (call function: (attribute attribute: (identifier) @method)
       arguments: (argument_list . [(identifier) @use (call arguments: (argument_list . (identifier) @use))])))) (_ (_ (_ (call function: (attribute attribute: (identifier) @method)
@@ -69,10 +71,15 @@
 ; %, + or .format(), assigned to a name that a later statement of the same block passes to a query method
 ; (the call at most four levels down: `return conn.execute(sql).fetchone()`, inside `with`/`if`)
 (_
-  (expression_statement (assignment left: (identifier) @var right: [(binary_operator left: [(string) (concatenated_string)] operator: "%")
+  (expression_statement (assignment left: (identifier) @var
+    right: [[(binary_operator left: [(string) (concatenated_string)] operator: "%")
      (binary_operator operator: "+")
      (call function: (attribute object: [(string) (concatenated_string)] attribute: (identifier) @fmt)
-       arguments: (argument_list (_)))] @finding))
+       arguments: (argument_list (_)))] @finding
+            (parenthesized_expression [(binary_operator left: [(string) (concatenated_string)] operator: "%")
+     (binary_operator operator: "+")
+     (call function: (attribute object: [(string) (concatenated_string)] attribute: (identifier) @fmt)
+       arguments: (argument_list (_)))] @finding)]))
   [(_ (call function: (attribute attribute: (identifier) @method)
       arguments: (argument_list . [(identifier) @use (call arguments: (argument_list . (identifier) @use))]))) (_ (_ (call function: (attribute attribute: (identifier) @method)
       arguments: (argument_list . [(identifier) @use (call arguments: (argument_list . (identifier) @use))])))) (_ (_ (_ (call function: (attribute attribute: (identifier) @method)
