@@ -41,20 +41,20 @@
 ; a command string that sets it for a child process: execSync('NODE_TLS_REJECT_UNAUTHORIZED=0 npm ci')
 (arguments
   [(string) (template_string)] @finding
-  (#match? @finding "NODE_TLS_REJECT_UNAUTHORIZED=[\"']?0\\b"))
+  (#match? @finding "(?-u)NODE_TLS_REJECT_UNAUTHORIZED=[\"']?0\\b"))
 
 ; { checkServerIdentity: () => undefined } accepts a certificate for any host name
 (pair
   key: (property_identifier) @key
   value: [(arrow_function) (function_expression)] @value
   (#eq? @key "checkServerIdentity")
-  (#match? @value "(=>\\s*(\\{\\s*(return\\s*(undefined|null|void 0)?\\s*;?\\s*)?\\}|undefined|null|void 0)|\\)\\s*\\{\\s*(return\\s*(undefined|null|void 0)?\\s*;?\\s*)?\\})\\s*$")) @finding
+  (#match? @value "(?-u)(=>\\s*(\\{\\s*(return\\s*(undefined|null|void 0)?\\s*;?\\s*)?\\}|undefined|null|void 0)|\\)\\s*\\{\\s*(return\\s*(undefined|null|void 0)?\\s*;?\\s*)?\\})\\s*$")) @finding
 
 (method_definition
   name: (property_identifier) @key
   body: (statement_block) @value
   (#eq? @key "checkServerIdentity")
-  (#match? @value "^\\{\\s*(return\\s*(undefined|null|void 0)?\\s*;?\\s*)?\\}$")) @finding
+  (#match? @value "(?-u)^\\{\\s*(return\\s*(undefined|null|void 0)?\\s*;?\\s*)?\\}$")) @finding
 
 ; superagent: request.get(url).disableTLSCerts()
 (call_expression
@@ -73,4 +73,4 @@
   function: (member_expression property: (property_identifier) @method)
   arguments: (arguments . [(arrow_function) (function_expression)] @proc)
   (#eq? @method "setCertificateVerifyProc")
-  (#match? @proc "^(async\\s+)?(function\\s*\\w*\\s*)?\\([^)]*\\)\\s*(=>)?\\s*\\{?\\s*(return\\s+)?\\w+\\(\\s*0\\s*\\)\\s*;?\\s*\\}?$")) @finding
+  (#match? @proc "(?-u)^(async\\s+)?(function\\s*\\w*\\s*)?\\([^)]*\\)\\s*(=>)?\\s*\\{?\\s*(return\\s+)?\\w+\\(\\s*0\\s*\\)\\s*;?\\s*\\}?$")) @finding
