@@ -39,8 +39,10 @@
   (#match? @value "^[\"'`]?0[\"'`]?$")) @finding
 
 ; a command string that sets it for a child process: execSync('NODE_TLS_REJECT_UNAUTHORIZED=0 npm ci')
-(arguments
-  [(string) (template_string)] @finding
+(call_expression
+  function: (_) @fn
+  arguments: (arguments [(string) (template_string)] @finding)
+  (#match? @fn "(exec|execSync|spawn|spawnSync|execa|execaSync|execaCommand|execaCommandSync)$")
   (#match? @finding "(?-u)NODE_TLS_REJECT_UNAUTHORIZED=[\"']?0\\b"))
 
 ; { checkServerIdentity: () => undefined } accepts a certificate for any host name
