@@ -35,3 +35,15 @@
     (#eq? @uses_key "uses")
     (#match? @uses "^[\"']?actions/checkout@"))
   (#file-match? "(?m)^[^#\\n]*\\b(pull_request_target|workflow_run)\\b"))
+
+; ... or whose `run:` script fetches or checks the pull request out itself (`gh pr checkout`,
+; `git fetch origin pull/N/head`, `git checkout ${{ github.event.pull_request.head.sha }}`).
+(block_mapping_pair
+  key: (flow_node) @run_key
+  value: [
+    (flow_node [(plain_scalar) (single_quote_scalar) (double_quote_scalar)])
+    (block_node (block_scalar))
+  ] @finding
+  (#eq? @run_key "run")
+  (#match? @finding "\\bgh\\s+pr\\s+checkout\\b|\\bgit\\s+(fetch|checkout|switch|pull)\\b[^\\n]*(\\bpull/|refs/pull/|github\\.event\\.pull_request\\.(head\\.(sha|ref)|merge_commit_sha)|github\\.head_ref|github\\.event\\.workflow_run\\.head_(sha|branch))")
+  (#file-match? "(?m)^[^#\\n]*\\b(pull_request_target|workflow_run)\\b"))
