@@ -5,14 +5,14 @@
   function: (_) @callee
   arguments: (arguments [(string) (template_string)] @finding)
   (#match? @callee "(createCipheriv|createDecipheriv|createCipher|createDecipher)$")
-  (#match? @finding "(?-u)(?i)^[\"'`]((aes|aria|camellia|sm4|des|bf|blowfish|cast5?|idea|rc2|seed)(-?\\d+)?-ecb|des-ede3?|(aes|des|desede|tripledes|blowfish)/ecb(/\\w+)?)[\"'`]$"))
+  (#match? @finding "(?i)^[\"'`]((aes|aria|camellia|sm4|des|bf|blowfish|cast5?|idea|rc2|seed)(-?\\d+)?-ecb|des-ede3?|(aes|des|desede|tripledes|blowfish)/ecb(/[0-9A-Za-z_]+)?)[\"'`]$"))
 
 ([
   (variable_declarator value: [(string) (template_string)] @finding)
   (assignment_expression right: [(string) (template_string)] @finding)
   (pair value: [(string) (template_string)] @finding)
  ]
-  (#match? @finding "(?-u)(?i)^[\"'`]((aes|aria|camellia|sm4|des|bf|blowfish|cast5?|idea|rc2|seed)(-?\\d+)?-ecb|des-ede3?|(aes|des|desede|tripledes|blowfish)/ecb(/\\w+)?)[\"'`]$"))
+  (#match? @finding "(?i)^[\"'`]((aes|aria|camellia|sm4|des|bf|blowfish|cast5?|idea|rc2|seed)(-?\\d+)?-ecb|des-ede3?|(aes|des|desede|tripledes|blowfish)/ecb(/[0-9A-Za-z_]+)?)[\"'`]$"))
 
 ; CryptoJS: { mode: CryptoJS.mode.ECB }
 ([

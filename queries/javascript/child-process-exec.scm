@@ -2,6 +2,6 @@
 ; not a constant literal: the string is run by /bin/sh -c (cmd.exe on Windows).
 (call_expression
   function: [(identifier) (member_expression) (subscript_expression)] @callee
-  arguments: (arguments . (_) @arg)
+  arguments: (arguments . (_) @finding)
   (#resolves-to? @callee "^(child_process\\.(exec|execSync)|shelljs\\.exec)$")
-  (#is-dynamic? @arg)) @finding
+  (#is-dynamic? @finding))

@@ -15,8 +15,8 @@
     ] right: (_) @finding)
   (pair key: [(property_identifier) (string)] @name value: (_) @finding)
  ]
-  (#match? @name "(?-u)(?i:token|passw|pwd|passphrase|secret|session_?id|sess_?id|nonce|csrf|xsrf|salt|passcode|pin_?code|(?:api|access|private|signing|encryption|auth|license|activation)_?key|(?:auth|reset|verif\\w*|confirm\\w*|invite|invitation|recovery|activation|magic|login|one_?time|mfa|sms|email)_?code)|(?:^|[_'\"])(?i:otp)|[a-z0-9]Otp|OTP")
-  (#not-match? @name "(?-u)(?i)(length|len|count|size|expir\\w*|ttl|delay|timeout|interval|index|idx|jitter|backoff|retry\\w*|attempts?|position|pos|width|height|colou?r|opacity|chance|probability|percent|ratio|weight|rate|duration|ms|seconds)['\"]?$|^['\"]?(is|has|should|can|show|use)[A-Z_]")
+  (#match? @name "(?i:token|passw|pwd|passphrase|secret|session_?id|sess_?id|nonce|csrf|xsrf|salt|passcode|pin_?code|(?:api|access|private|signing|encryption|auth|license|activation)_?key|(?:auth|reset|verif[0-9A-Za-z_]*|confirm[0-9A-Za-z_]*|invite|invitation|recovery|activation|magic|login|one_?time|mfa|sms|email)_?code)|(?:^|[_'\"])(?i:otp)|[a-z0-9]Otp|OTP")
+  (#not-match? @name "(?i)(length|len|count|size|expir[0-9A-Za-z_]*|ttl|delay|timeout|interval|index|idx|jitter|backoff|retry[0-9A-Za-z_]*|attempts?|position|pos|width|height|colou?r|opacity|chance|probability|percent|ratio|weight|rate|duration|ms|seconds)['\"]?$|^['\"]?(is|has|should|can|show|use)[A-Z_]")
   (#is-dynamic? @finding)
   (#match? @finding "Math\\.random"))
 
@@ -27,8 +27,8 @@
   (generator_function_declaration name: (identifier) @name body: (_) @finding)
   (method_definition name: (property_identifier) @name body: (_) @finding)
  ]
-  (#match? @name "(?-u)(?i:token|passw|pwd|passphrase|secret|session_?id|sess_?id|nonce|csrf|xsrf|salt|passcode|pin_?code|(?:api|access|private|signing|encryption|auth|license|activation)_?key|(?:auth|reset|verif\\w*|confirm\\w*|invite|invitation|recovery|activation|magic|login|one_?time|mfa|sms|email)_?code)|(?:^|[_'\"])(?i:otp)|[a-z0-9]Otp|OTP")
-  (#not-match? @name "(?-u)(?i)(length|len|count|size|expir\\w*|ttl|delay|timeout|interval|index|idx|jitter|backoff|retry\\w*|attempts?|position|pos|width|height|colou?r|opacity|chance|probability|percent|ratio|weight|rate|duration|ms|seconds)['\"]?$|^['\"]?(is|has|should|can|show|use)[A-Z_]")
+  (#match? @name "(?i:token|passw|pwd|passphrase|secret|session_?id|sess_?id|nonce|csrf|xsrf|salt|passcode|pin_?code|(?:api|access|private|signing|encryption|auth|license|activation)_?key|(?:auth|reset|verif[0-9A-Za-z_]*|confirm[0-9A-Za-z_]*|invite|invitation|recovery|activation|magic|login|one_?time|mfa|sms|email)_?code)|(?:^|[_'\"])(?i:otp)|[a-z0-9]Otp|OTP")
+  (#not-match? @name "(?i)(length|len|count|size|expir[0-9A-Za-z_]*|ttl|delay|timeout|interval|index|idx|jitter|backoff|retry[0-9A-Za-z_]*|attempts?|position|pos|width|height|colou?r|opacity|chance|probability|percent|ratio|weight|rate|duration|ms|seconds)['\"]?$|^['\"]?(is|has|should|can|show|use)[A-Z_]")
   (#is-dynamic? @finding)
   (#match? @finding "Math\\.random")
   (#not-match? @finding "randomBytes|getRandomValues|randomUUID|randomInt|randomFill"))
@@ -36,13 +36,13 @@
 ; class fields: `field_definition` (javascript) and `public_field_definition` (typescript) differ, so
 ; match any node with these fields
 ((_ property: (property_identifier) @name value: (_) @finding)
-  (#match? @name "(?-u)(?i:token|passw|pwd|passphrase|secret|session_?id|sess_?id|nonce|csrf|xsrf|salt|passcode|pin_?code|(?:api|access|private|signing|encryption|auth|license|activation)_?key|(?:auth|reset|verif\\w*|confirm\\w*|invite|invitation|recovery|activation|magic|login|one_?time|mfa|sms|email)_?code)|(?:^|[_'\"])(?i:otp)|[a-z0-9]Otp|OTP")
-  (#not-match? @name "(?-u)(?i)(length|len|count|size|expir\\w*|ttl|delay|timeout|interval|index|idx|jitter|backoff|retry\\w*|attempts?|position|pos|width|height|colou?r|opacity|chance|probability|percent|ratio|weight|rate|duration|ms|seconds)['\"]?$|^['\"]?(is|has|should|can|show|use)[A-Z_]")
+  (#match? @name "(?i:token|passw|pwd|passphrase|secret|session_?id|sess_?id|nonce|csrf|xsrf|salt|passcode|pin_?code|(?:api|access|private|signing|encryption|auth|license|activation)_?key|(?:auth|reset|verif[0-9A-Za-z_]*|confirm[0-9A-Za-z_]*|invite|invitation|recovery|activation|magic|login|one_?time|mfa|sms|email)_?code)|(?:^|[_'\"])(?i:otp)|[a-z0-9]Otp|OTP")
+  (#not-match? @name "(?i)(length|len|count|size|expir[0-9A-Za-z_]*|ttl|delay|timeout|interval|index|idx|jitter|backoff|retry[0-9A-Za-z_]*|attempts?|position|pos|width|height|colou?r|opacity|chance|probability|percent|ratio|weight|rate|duration|ms|seconds)['\"]?$|^['\"]?(is|has|should|can|show|use)[A-Z_]")
   (#is-dynamic? @finding)
   (#match? @finding "Math\\.random"))
 
 ((_ name: (property_identifier) @name value: (_) @finding)
-  (#match? @name "(?-u)(?i:token|passw|pwd|passphrase|secret|session_?id|sess_?id|nonce|csrf|xsrf|salt|passcode|pin_?code|(?:api|access|private|signing|encryption|auth|license|activation)_?key|(?:auth|reset|verif\\w*|confirm\\w*|invite|invitation|recovery|activation|magic|login|one_?time|mfa|sms|email)_?code)|(?:^|[_'\"])(?i:otp)|[a-z0-9]Otp|OTP")
-  (#not-match? @name "(?-u)(?i)(length|len|count|size|expir\\w*|ttl|delay|timeout|interval|index|idx|jitter|backoff|retry\\w*|attempts?|position|pos|width|height|colou?r|opacity|chance|probability|percent|ratio|weight|rate|duration|ms|seconds)['\"]?$|^['\"]?(is|has|should|can|show|use)[A-Z_]")
+  (#match? @name "(?i:token|passw|pwd|passphrase|secret|session_?id|sess_?id|nonce|csrf|xsrf|salt|passcode|pin_?code|(?:api|access|private|signing|encryption|auth|license|activation)_?key|(?:auth|reset|verif[0-9A-Za-z_]*|confirm[0-9A-Za-z_]*|invite|invitation|recovery|activation|magic|login|one_?time|mfa|sms|email)_?code)|(?:^|[_'\"])(?i:otp)|[a-z0-9]Otp|OTP")
+  (#not-match? @name "(?i)(length|len|count|size|expir[0-9A-Za-z_]*|ttl|delay|timeout|interval|index|idx|jitter|backoff|retry[0-9A-Za-z_]*|attempts?|position|pos|width|height|colou?r|opacity|chance|probability|percent|ratio|weight|rate|duration|ms|seconds)['\"]?$|^['\"]?(is|has|should|can|show|use)[A-Z_]")
   (#is-dynamic? @finding)
   (#match? @finding "Math\\.random"))

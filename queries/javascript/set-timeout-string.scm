@@ -3,7 +3,7 @@
 ; timers/promises' setTimeout(delay, value) resolves to `timers/promises.setTimeout` and is not matched.
 (call_expression
   function: [(identifier) (member_expression)] @callee
-  arguments: (arguments . [(template_string) (binary_expression)] @code)
+  arguments: (arguments . [(template_string) (binary_expression)] @finding)
   (#resolves-to? @callee "^((window|globalThis|self|global)\\.)?(setTimeout|setInterval|setImmediate|execScript)$")
-  (#is-dynamic? @code)
-  (#match? @code "^`|[\"'`]|\\+")) @finding
+  (#is-dynamic? @finding)
+  (#match? @finding "^`|[\"'`]|\\+"))

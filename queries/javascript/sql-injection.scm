@@ -14,8 +14,8 @@
   ]
   arguments: (arguments . (template_string (template_substitution (_) @sub)) @finding)
   (#any-of? @method "query" "execute" "raw" "$queryRawUnsafe" "$executeRawUnsafe" "unsafe" "whereRaw" "orWhereRaw" "andWhereRaw" "havingRaw" "orHavingRaw" "orderByRaw" "groupByRaw" "joinRaw" "selectRaw" "fromRaw" "prepare" "exec" "run" "all" "get" "each" "none" "one" "oneOrNone" "many" "manyOrNone" "any" "result" "multi" "queryRaw" "executeRaw")
-  (#match? @finding "(?is-u)^[\\s(]*[`'\\\"]\\s*\\(?\\s*(?:select\\b.*\\bfrom\\b|insert\\s+(?:ignore\\s+)?into\\b|update\\s+\\S+\\s+set\\b|delete\\s+from\\b|replace\\s+into\\b|merge\\s+into\\b|upsert\\s+into\\b|with\\s+(?:recursive\\s+)?\\S+\\s+as\\s*\\(|(?:create|alter|drop|truncate)\\s+(?:temporary\\s+)?(?:table|index|view|database|schema|user|role|function|procedure|trigger)\\b|grant\\s+\\w|revoke\\s+\\w|call\\s+\\w|exec(?:ute)?\\s+\\w)")
-  (#not-match? @sub "(?s-u)^(?:[A-Z][A-Z0-9_]+|[\\w$.]*\\.[A-Z][A-Z0-9_]+|\\d+|[\\w$]*(?i:placeholders?|params?_?list|markers|bind_?vars)[\\w$]*|[\\w$.]*(?i:escape|quote|format|placeholder)\\w*\\s*\\(.*\\)|(?:Number|parseInt|parseFloat|Math\\.\\w+)\\s*\\(.*\\)|[\\w$.]+\\.(?:length|size)|[\\w$]+\\s*[-+*]\\s*\\d+|[\\w$.]+\\.map\\(.*=>\\s*(?:'\\?'|\\\"\\?\\\"|`\\$\\$\\{.*\\}`|'\\$'\\s*\\+.*)\\)\\s*\\.join\\(.*\\))$"))
+  (#match? @finding "(?is)^[\\s(]*[`'\\\"]\\s*\\(?\\s*(?:select\\b.*\\bfrom\\b|insert\\s+(?:ignore\\s+)?into\\b|update\\s+\\S+\\s+set\\b|delete\\s+from\\b|replace\\s+into\\b|merge\\s+into\\b|upsert\\s+into\\b|with\\s+(?:recursive\\s+)?\\S+\\s+as\\s*\\(|(?:create|alter|drop|truncate)\\s+(?:temporary\\s+)?(?:table|index|view|database|schema|user|role|function|procedure|trigger)\\b|grant\\s+[0-9A-Za-z_]|revoke\\s+[0-9A-Za-z_]|call\\s+[0-9A-Za-z_]|exec(?:ute)?\\s+[0-9A-Za-z_])")
+  (#not-match? @sub "(?s)^(?:[A-Z][A-Z0-9_]+|[0-9A-Za-z_$.]*\\.[A-Z][A-Z0-9_]+|\\d+|[0-9A-Za-z_$]*(?i:placeholders?|params?_?list|markers|bind_?vars)[0-9A-Za-z_$]*|[0-9A-Za-z_$.]*(?i:escape|quote|format|placeholder)[0-9A-Za-z_]*\\s*\\(.*\\)|(?:Number|parseInt|parseFloat|Math\\.[0-9A-Za-z_]+)\\s*\\(.*\\)|[0-9A-Za-z_$.]+\\.(?:length|size)|[0-9A-Za-z_$]+\\s*[-+*]\\s*\\d+|[0-9A-Za-z_$.]+\\.map\\(.*=>\\s*(?:'\\?'|\\\"\\?\\\"|`\\$\\$\\{.*\\}`|'\\$'\\s*\\+.*)\\)\\s*\\.join\\(.*\\))$"))
 
 ; db.query('SELECT ... ' + x)
 (call_expression
@@ -27,8 +27,8 @@
   arguments: (arguments . (binary_expression) @finding)
   (#any-of? @method "query" "execute" "raw" "$queryRawUnsafe" "$executeRawUnsafe" "unsafe" "whereRaw" "orWhereRaw" "andWhereRaw" "havingRaw" "orHavingRaw" "orderByRaw" "groupByRaw" "joinRaw" "selectRaw" "fromRaw" "prepare" "exec" "run" "all" "get" "each" "none" "one" "oneOrNone" "many" "manyOrNone" "any" "result" "multi" "queryRaw" "executeRaw")
   (#is-dynamic? @finding)
-  (#match? @finding "(?-u)[`'\\\"]\\s*\\+\\s*[^\\s'\\\"`]")
-  (#match? @finding "(?is-u)^[\\s(]*[`'\\\"]\\s*\\(?\\s*(?:select\\b.*\\bfrom\\b|insert\\s+(?:ignore\\s+)?into\\b|update\\s+\\S+\\s+set\\b|delete\\s+from\\b|replace\\s+into\\b|merge\\s+into\\b|upsert\\s+into\\b|with\\s+(?:recursive\\s+)?\\S+\\s+as\\s*\\(|(?:create|alter|drop|truncate)\\s+(?:temporary\\s+)?(?:table|index|view|database|schema|user|role|function|procedure|trigger)\\b|grant\\s+\\w|revoke\\s+\\w|call\\s+\\w|exec(?:ute)?\\s+\\w)|(?is-u)^(?:[\\w$.]+\\s*\\+\\s*)?[`'\\\"]\\s*(?:where|and|or|not|order\\s+by|group\\s+by|limit|offset|having|set|values|on|union(?:\\s+all)?|(?:(?:inner|left|right|full|cross)\\s+)?(?:outer\\s+)?join|from|returning)\\b"))
+  (#match? @finding "[`'\\\"]\\s*\\+\\s*[^\\s'\\\"`]")
+  (#match? @finding "(?is)^[\\s(]*[`'\\\"]\\s*\\(?\\s*(?:select\\b.*\\bfrom\\b|insert\\s+(?:ignore\\s+)?into\\b|update\\s+\\S+\\s+set\\b|delete\\s+from\\b|replace\\s+into\\b|merge\\s+into\\b|upsert\\s+into\\b|with\\s+(?:recursive\\s+)?\\S+\\s+as\\s*\\(|(?:create|alter|drop|truncate)\\s+(?:temporary\\s+)?(?:table|index|view|database|schema|user|role|function|procedure|trigger)\\b|grant\\s+[0-9A-Za-z_]|revoke\\s+[0-9A-Za-z_]|call\\s+[0-9A-Za-z_]|exec(?:ute)?\\s+[0-9A-Za-z_])|(?is)^(?:[0-9A-Za-z_$.]+\\s*\\+\\s*)?[`'\\\"]\\s*(?:where|and|or|not|order\\s+by|group\\s+by|limit|offset|having|set|values|on|union(?:\\s+all)?|(?:(?:inner|left|right|full|cross)\\s+)?(?:outer\\s+)?join|from|returning)\\b"))
 
 ; pool.query({ text: `SELECT ... ${x}`, values })
 (call_expression
@@ -42,8 +42,8 @@
     value: (template_string (template_substitution (_) @sub)) @finding)))
   (#any-of? @method "query" "execute" "raw" "$queryRawUnsafe" "$executeRawUnsafe" "unsafe" "whereRaw" "orWhereRaw" "andWhereRaw" "havingRaw" "orHavingRaw" "orderByRaw" "groupByRaw" "joinRaw" "selectRaw" "fromRaw" "prepare" "exec" "run" "all" "get" "each" "none" "one" "oneOrNone" "many" "manyOrNone" "any" "result" "multi" "queryRaw" "executeRaw")
   (#any-of? @key "text" "sql" "query")
-  (#match? @finding "(?is-u)^[\\s(]*[`'\\\"]\\s*\\(?\\s*(?:select\\b.*\\bfrom\\b|insert\\s+(?:ignore\\s+)?into\\b|update\\s+\\S+\\s+set\\b|delete\\s+from\\b|replace\\s+into\\b|merge\\s+into\\b|upsert\\s+into\\b|with\\s+(?:recursive\\s+)?\\S+\\s+as\\s*\\(|(?:create|alter|drop|truncate)\\s+(?:temporary\\s+)?(?:table|index|view|database|schema|user|role|function|procedure|trigger)\\b|grant\\s+\\w|revoke\\s+\\w|call\\s+\\w|exec(?:ute)?\\s+\\w)")
-  (#not-match? @sub "(?s-u)^(?:[A-Z][A-Z0-9_]+|[\\w$.]*\\.[A-Z][A-Z0-9_]+|\\d+|[\\w$]*(?i:placeholders?|params?_?list|markers|bind_?vars)[\\w$]*|[\\w$.]*(?i:escape|quote|format|placeholder)\\w*\\s*\\(.*\\)|(?:Number|parseInt|parseFloat|Math\\.\\w+)\\s*\\(.*\\)|[\\w$.]+\\.(?:length|size)|[\\w$]+\\s*[-+*]\\s*\\d+|[\\w$.]+\\.map\\(.*=>\\s*(?:'\\?'|\\\"\\?\\\"|`\\$\\$\\{.*\\}`|'\\$'\\s*\\+.*)\\)\\s*\\.join\\(.*\\))$"))
+  (#match? @finding "(?is)^[\\s(]*[`'\\\"]\\s*\\(?\\s*(?:select\\b.*\\bfrom\\b|insert\\s+(?:ignore\\s+)?into\\b|update\\s+\\S+\\s+set\\b|delete\\s+from\\b|replace\\s+into\\b|merge\\s+into\\b|upsert\\s+into\\b|with\\s+(?:recursive\\s+)?\\S+\\s+as\\s*\\(|(?:create|alter|drop|truncate)\\s+(?:temporary\\s+)?(?:table|index|view|database|schema|user|role|function|procedure|trigger)\\b|grant\\s+[0-9A-Za-z_]|revoke\\s+[0-9A-Za-z_]|call\\s+[0-9A-Za-z_]|exec(?:ute)?\\s+[0-9A-Za-z_])")
+  (#not-match? @sub "(?s)^(?:[A-Z][A-Z0-9_]+|[0-9A-Za-z_$.]*\\.[A-Z][A-Z0-9_]+|\\d+|[0-9A-Za-z_$]*(?i:placeholders?|params?_?list|markers|bind_?vars)[0-9A-Za-z_$]*|[0-9A-Za-z_$.]*(?i:escape|quote|format|placeholder)[0-9A-Za-z_]*\\s*\\(.*\\)|(?:Number|parseInt|parseFloat|Math\\.[0-9A-Za-z_]+)\\s*\\(.*\\)|[0-9A-Za-z_$.]+\\.(?:length|size)|[0-9A-Za-z_$]+\\s*[-+*]\\s*\\d+|[0-9A-Za-z_$.]+\\.map\\(.*=>\\s*(?:'\\?'|\\\"\\?\\\"|`\\$\\$\\{.*\\}`|'\\$'\\s*\\+.*)\\)\\s*\\.join\\(.*\\))$"))
 
 (call_expression
   function: [
@@ -57,8 +57,8 @@
   (#any-of? @method "query" "execute" "raw" "$queryRawUnsafe" "$executeRawUnsafe" "unsafe" "whereRaw" "orWhereRaw" "andWhereRaw" "havingRaw" "orHavingRaw" "orderByRaw" "groupByRaw" "joinRaw" "selectRaw" "fromRaw" "prepare" "exec" "run" "all" "get" "each" "none" "one" "oneOrNone" "many" "manyOrNone" "any" "result" "multi" "queryRaw" "executeRaw")
   (#any-of? @key "text" "sql" "query")
   (#is-dynamic? @finding)
-  (#match? @finding "(?-u)[`'\\\"]\\s*\\+\\s*[^\\s'\\\"`]")
-  (#match? @finding "(?is-u)^[\\s(]*[`'\\\"]\\s*\\(?\\s*(?:select\\b.*\\bfrom\\b|insert\\s+(?:ignore\\s+)?into\\b|update\\s+\\S+\\s+set\\b|delete\\s+from\\b|replace\\s+into\\b|merge\\s+into\\b|upsert\\s+into\\b|with\\s+(?:recursive\\s+)?\\S+\\s+as\\s*\\(|(?:create|alter|drop|truncate)\\s+(?:temporary\\s+)?(?:table|index|view|database|schema|user|role|function|procedure|trigger)\\b|grant\\s+\\w|revoke\\s+\\w|call\\s+\\w|exec(?:ute)?\\s+\\w)"))
+  (#match? @finding "[`'\\\"]\\s*\\+\\s*[^\\s'\\\"`]")
+  (#match? @finding "(?is)^[\\s(]*[`'\\\"]\\s*\\(?\\s*(?:select\\b.*\\bfrom\\b|insert\\s+(?:ignore\\s+)?into\\b|update\\s+\\S+\\s+set\\b|delete\\s+from\\b|replace\\s+into\\b|merge\\s+into\\b|upsert\\s+into\\b|with\\s+(?:recursive\\s+)?\\S+\\s+as\\s*\\(|(?:create|alter|drop|truncate)\\s+(?:temporary\\s+)?(?:table|index|view|database|schema|user|role|function|procedure|trigger)\\b|grant\\s+[0-9A-Za-z_]|revoke\\s+[0-9A-Za-z_]|call\\s+[0-9A-Za-z_]|exec(?:ute)?\\s+[0-9A-Za-z_])"))
 
 ; const sql = `SELECT ... ${x}`;  query = `...`;  this.sql = `...`
 ([
@@ -67,17 +67,17 @@
     left: [(identifier) @name (member_expression property: (property_identifier) @name)]
     right: (template_string (template_substitution (_) @sub)) @finding)
  ]
-  (#match? @name "(?i-u)(sql|query|stmt|statement)$|^(sql|query|stmt)|Sql|Query|Stmt")
-  (#match? @finding "(?is-u)^[\\s(]*[`'\\\"]\\s*\\(?\\s*(?:select\\b.*\\bfrom\\b|insert\\s+(?:ignore\\s+)?into\\b|update\\s+\\S+\\s+set\\b|delete\\s+from\\b|replace\\s+into\\b|merge\\s+into\\b|upsert\\s+into\\b|with\\s+(?:recursive\\s+)?\\S+\\s+as\\s*\\(|(?:create|alter|drop|truncate)\\s+(?:temporary\\s+)?(?:table|index|view|database|schema|user|role|function|procedure|trigger)\\b|grant\\s+\\w|revoke\\s+\\w|call\\s+\\w|exec(?:ute)?\\s+\\w)")
-  (#not-match? @sub "(?s-u)^(?:[A-Z][A-Z0-9_]+|[\\w$.]*\\.[A-Z][A-Z0-9_]+|\\d+|[\\w$]*(?i:placeholders?|params?_?list|markers|bind_?vars)[\\w$]*|[\\w$.]*(?i:escape|quote|format|placeholder)\\w*\\s*\\(.*\\)|(?:Number|parseInt|parseFloat|Math\\.\\w+)\\s*\\(.*\\)|[\\w$.]+\\.(?:length|size)|[\\w$]+\\s*[-+*]\\s*\\d+|[\\w$.]+\\.map\\(.*=>\\s*(?:'\\?'|\\\"\\?\\\"|`\\$\\$\\{.*\\}`|'\\$'\\s*\\+.*)\\)\\s*\\.join\\(.*\\))$"))
+  (#match? @name "(?i)(sql|query|stmt|statement)$|^(sql|query|stmt)|Sql|Query|Stmt")
+  (#match? @finding "(?is)^[\\s(]*[`'\\\"]\\s*\\(?\\s*(?:select\\b.*\\bfrom\\b|insert\\s+(?:ignore\\s+)?into\\b|update\\s+\\S+\\s+set\\b|delete\\s+from\\b|replace\\s+into\\b|merge\\s+into\\b|upsert\\s+into\\b|with\\s+(?:recursive\\s+)?\\S+\\s+as\\s*\\(|(?:create|alter|drop|truncate)\\s+(?:temporary\\s+)?(?:table|index|view|database|schema|user|role|function|procedure|trigger)\\b|grant\\s+[0-9A-Za-z_]|revoke\\s+[0-9A-Za-z_]|call\\s+[0-9A-Za-z_]|exec(?:ute)?\\s+[0-9A-Za-z_])")
+  (#not-match? @sub "(?s)^(?:[A-Z][A-Z0-9_]+|[0-9A-Za-z_$.]*\\.[A-Z][A-Z0-9_]+|\\d+|[0-9A-Za-z_$]*(?i:placeholders?|params?_?list|markers|bind_?vars)[0-9A-Za-z_$]*|[0-9A-Za-z_$.]*(?i:escape|quote|format|placeholder)[0-9A-Za-z_]*\\s*\\(.*\\)|(?:Number|parseInt|parseFloat|Math\\.[0-9A-Za-z_]+)\\s*\\(.*\\)|[0-9A-Za-z_$.]+\\.(?:length|size)|[0-9A-Za-z_$]+\\s*[-+*]\\s*\\d+|[0-9A-Za-z_$.]+\\.map\\(.*=>\\s*(?:'\\?'|\\\"\\?\\\"|`\\$\\$\\{.*\\}`|'\\$'\\s*\\+.*)\\)\\s*\\.join\\(.*\\))$"))
 
 ; sql += ` AND name = '${x}'`
 (augmented_assignment_expression
   left: [(identifier) @name (member_expression property: (property_identifier) @name)]
   right: (template_string (template_substitution (_) @sub)) @finding
-  (#match? @name "(?i-u)(sql|query|stmt|statement)$|^(sql|query|stmt)|Sql|Query|Stmt")
-  (#match? @finding "(?is-u)^[\\s(]*[`'\\\"]\\s*\\(?\\s*(?:select\\b.*\\bfrom\\b|insert\\s+(?:ignore\\s+)?into\\b|update\\s+\\S+\\s+set\\b|delete\\s+from\\b|replace\\s+into\\b|merge\\s+into\\b|upsert\\s+into\\b|with\\s+(?:recursive\\s+)?\\S+\\s+as\\s*\\(|(?:create|alter|drop|truncate)\\s+(?:temporary\\s+)?(?:table|index|view|database|schema|user|role|function|procedure|trigger)\\b|grant\\s+\\w|revoke\\s+\\w|call\\s+\\w|exec(?:ute)?\\s+\\w)|(?is-u)^(?:[\\w$.]+\\s*\\+\\s*)?[`'\\\"]\\s*(?:where|and|or|not|order\\s+by|group\\s+by|limit|offset|having|set|values|on|union(?:\\s+all)?|(?:(?:inner|left|right|full|cross)\\s+)?(?:outer\\s+)?join|from|returning)\\b")
-  (#not-match? @sub "(?s-u)^(?:[A-Z][A-Z0-9_]+|[\\w$.]*\\.[A-Z][A-Z0-9_]+|\\d+|[\\w$]*(?i:placeholders?|params?_?list|markers|bind_?vars)[\\w$]*|[\\w$.]*(?i:escape|quote|format|placeholder)\\w*\\s*\\(.*\\)|(?:Number|parseInt|parseFloat|Math\\.\\w+)\\s*\\(.*\\)|[\\w$.]+\\.(?:length|size)|[\\w$]+\\s*[-+*]\\s*\\d+|[\\w$.]+\\.map\\(.*=>\\s*(?:'\\?'|\\\"\\?\\\"|`\\$\\$\\{.*\\}`|'\\$'\\s*\\+.*)\\)\\s*\\.join\\(.*\\))$"))
+  (#match? @name "(?i)(sql|query|stmt|statement)$|^(sql|query|stmt)|Sql|Query|Stmt")
+  (#match? @finding "(?is)^[\\s(]*[`'\\\"]\\s*\\(?\\s*(?:select\\b.*\\bfrom\\b|insert\\s+(?:ignore\\s+)?into\\b|update\\s+\\S+\\s+set\\b|delete\\s+from\\b|replace\\s+into\\b|merge\\s+into\\b|upsert\\s+into\\b|with\\s+(?:recursive\\s+)?\\S+\\s+as\\s*\\(|(?:create|alter|drop|truncate)\\s+(?:temporary\\s+)?(?:table|index|view|database|schema|user|role|function|procedure|trigger)\\b|grant\\s+[0-9A-Za-z_]|revoke\\s+[0-9A-Za-z_]|call\\s+[0-9A-Za-z_]|exec(?:ute)?\\s+[0-9A-Za-z_])|(?is)^(?:[0-9A-Za-z_$.]+\\s*\\+\\s*)?[`'\\\"]\\s*(?:where|and|or|not|order\\s+by|group\\s+by|limit|offset|having|set|values|on|union(?:\\s+all)?|(?:(?:inner|left|right|full|cross)\\s+)?(?:outer\\s+)?join|from|returning)\\b")
+  (#not-match? @sub "(?s)^(?:[A-Z][A-Z0-9_]+|[0-9A-Za-z_$.]*\\.[A-Z][A-Z0-9_]+|\\d+|[0-9A-Za-z_$]*(?i:placeholders?|params?_?list|markers|bind_?vars)[0-9A-Za-z_$]*|[0-9A-Za-z_$.]*(?i:escape|quote|format|placeholder)[0-9A-Za-z_]*\\s*\\(.*\\)|(?:Number|parseInt|parseFloat|Math\\.[0-9A-Za-z_]+)\\s*\\(.*\\)|[0-9A-Za-z_$.]+\\.(?:length|size)|[0-9A-Za-z_$]+\\s*[-+*]\\s*\\d+|[0-9A-Za-z_$.]+\\.map\\(.*=>\\s*(?:'\\?'|\\\"\\?\\\"|`\\$\\$\\{.*\\}`|'\\$'\\s*\\+.*)\\)\\s*\\.join\\(.*\\))$"))
 
 ; const sql = 'SELECT ... ' + x;  sql += ' AND id = ' + x
 ([
@@ -89,7 +89,7 @@
     left: [(identifier) @name (member_expression property: (property_identifier) @name)]
     right: (binary_expression) @finding)
  ]
-  (#match? @name "(?i-u)(sql|query|stmt|statement)$|^(sql|query|stmt)|Sql|Query|Stmt")
+  (#match? @name "(?i)(sql|query|stmt|statement)$|^(sql|query|stmt)|Sql|Query|Stmt")
   (#is-dynamic? @finding)
-  (#match? @finding "(?-u)[`'\\\"]\\s*\\+\\s*[^\\s'\\\"`]")
-  (#match? @finding "(?is-u)^[\\s(]*[`'\\\"]\\s*\\(?\\s*(?:select\\b.*\\bfrom\\b|insert\\s+(?:ignore\\s+)?into\\b|update\\s+\\S+\\s+set\\b|delete\\s+from\\b|replace\\s+into\\b|merge\\s+into\\b|upsert\\s+into\\b|with\\s+(?:recursive\\s+)?\\S+\\s+as\\s*\\(|(?:create|alter|drop|truncate)\\s+(?:temporary\\s+)?(?:table|index|view|database|schema|user|role|function|procedure|trigger)\\b|grant\\s+\\w|revoke\\s+\\w|call\\s+\\w|exec(?:ute)?\\s+\\w)|(?is-u)^(?:[\\w$.]+\\s*\\+\\s*)?[`'\\\"]\\s*(?:where|and|or|not|order\\s+by|group\\s+by|limit|offset|having|set|values|on|union(?:\\s+all)?|(?:(?:inner|left|right|full|cross)\\s+)?(?:outer\\s+)?join|from|returning)\\b"))
+  (#match? @finding "[`'\\\"]\\s*\\+\\s*[^\\s'\\\"`]")
+  (#match? @finding "(?is)^[\\s(]*[`'\\\"]\\s*\\(?\\s*(?:select\\b.*\\bfrom\\b|insert\\s+(?:ignore\\s+)?into\\b|update\\s+\\S+\\s+set\\b|delete\\s+from\\b|replace\\s+into\\b|merge\\s+into\\b|upsert\\s+into\\b|with\\s+(?:recursive\\s+)?\\S+\\s+as\\s*\\(|(?:create|alter|drop|truncate)\\s+(?:temporary\\s+)?(?:table|index|view|database|schema|user|role|function|procedure|trigger)\\b|grant\\s+[0-9A-Za-z_]|revoke\\s+[0-9A-Za-z_]|call\\s+[0-9A-Za-z_]|exec(?:ute)?\\s+[0-9A-Za-z_])|(?is)^(?:[0-9A-Za-z_$.]+\\s*\\+\\s*)?[`'\\\"]\\s*(?:where|and|or|not|order\\s+by|group\\s+by|limit|offset|having|set|values|on|union(?:\\s+all)?|(?:(?:inner|left|right|full|cross)\\s+)?(?:outer\\s+)?join|from|returning)\\b"))

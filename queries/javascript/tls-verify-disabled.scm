@@ -43,20 +43,20 @@
   function: (_) @fn
   arguments: (arguments [(string) (template_string)] @finding)
   (#match? @fn "(exec|execSync|spawn|spawnSync|execa|execaSync|execaCommand|execaCommandSync)$")
-  (#match? @finding "(?-u)NODE_TLS_REJECT_UNAUTHORIZED=[\"']?0\\b"))
+  (#match? @finding "NODE_TLS_REJECT_UNAUTHORIZED=[\"']?0\\b"))
 
 ; { checkServerIdentity: () => undefined } accepts a certificate for any host name
 (pair
   key: (property_identifier) @key
   value: [(arrow_function) (function_expression)] @value
   (#eq? @key "checkServerIdentity")
-  (#match? @value "(?-u)(=>\\s*(\\{\\s*(return\\s*(undefined|null|void 0)?\\s*;?\\s*)?\\}|undefined|null|void 0)|\\)\\s*\\{\\s*(return\\s*(undefined|null|void 0)?\\s*;?\\s*)?\\})\\s*$")) @finding
+  (#match? @value "(=>\\s*(\\{\\s*(return\\s*(undefined|null|void 0)?\\s*;?\\s*)?\\}|undefined|null|void 0)|\\)\\s*\\{\\s*(return\\s*(undefined|null|void 0)?\\s*;?\\s*)?\\})\\s*$")) @finding
 
 (method_definition
   name: (property_identifier) @key
   body: (statement_block) @value
   (#eq? @key "checkServerIdentity")
-  (#match? @value "(?-u)^\\{\\s*(return\\s*(undefined|null|void 0)?\\s*;?\\s*)?\\}$")) @finding
+  (#match? @value "^\\{\\s*(return\\s*(undefined|null|void 0)?\\s*;?\\s*)?\\}$")) @finding
 
 ; superagent: request.get(url).disableTLSCerts()
 (call_expression
@@ -75,4 +75,4 @@
   function: (member_expression property: (property_identifier) @method)
   arguments: (arguments . [(arrow_function) (function_expression)] @proc)
   (#eq? @method "setCertificateVerifyProc")
-  (#match? @proc "(?-u)^(async\\s+)?(function\\s*\\w*\\s*)?\\([^)]*\\)\\s*(=>)?\\s*\\{?\\s*(return\\s+)?\\w+\\(\\s*0\\s*\\)\\s*;?\\s*\\}?$")) @finding
+  (#match? @proc "^(async\\s+)?(function\\s*[0-9A-Za-z_]*\\s*)?\\([^)]*\\)\\s*(=>)?\\s*\\{?\\s*(return\\s+)?[0-9A-Za-z_]+\\(\\s*0\\s*\\)\\s*;?\\s*\\}?$")) @finding

@@ -2,12 +2,12 @@
 ; new vm.SourceTextModule(code), where code is not a constant literal. vm is not a sandbox.
 (call_expression
   function: [(identifier) (member_expression) (subscript_expression)] @callee
-  arguments: (arguments . (_) @code)
+  arguments: (arguments . (_) @finding)
   (#resolves-to? @callee "^vm\\.(runInNewContext|runInThisContext|runInContext|compileFunction)$")
-  (#is-dynamic? @code)) @finding
+  (#is-dynamic? @finding))
 
 (new_expression
   constructor: [(identifier) (member_expression)] @callee
-  arguments: (arguments . (_) @code)
+  arguments: (arguments . (_) @finding)
   (#resolves-to? @callee "^vm\\.(Script|SourceTextModule)$")
-  (#is-dynamic? @code)) @finding
+  (#is-dynamic? @finding))
