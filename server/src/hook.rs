@@ -110,12 +110,13 @@ fn run(context: &Context, event: &mut String) -> Reply {
     if raw.len() as u64 > MAX_STDIN {
         return Reply::failed(Failure::new(Code::BadStdin, "stdin is over 64 MiB; ignoring the event"));
     }
-    let payload = match Payload::parse(&raw) {
+    // The raw bytes go as soon as they are parsed: under `ulimit -v` every copy of a file counts.
+    let payload = match Payload::parse(raw) {
         Ok(payload) => payload,
         Err(failure) => return Reply::failed(failure),
     };
     event.clone_from(&payload.event);
-    let mut reply = route(context, &payload);
+    let mut reply = route(context, payload);
     if let Some(problem) = &context.switches.problem {
         reply.problems.push(Failure::new(Code::BadConfig, problem.clone()));
     }
@@ -123,7 +124,7 @@ fn run(context: &Context, event: &mut String) -> Reply {
 }
 
 /// Sends the event to its handler (SPEC §4).
-fn route(context: &Context, payload: &Payload) -> Reply {
+fn route(context: &Context, payload: Payload) -> Reply {
     match (payload.event.as_str(), payload.tool_name.as_str()) {
         ("PostToolUse", "Write" | "Edit" | "MultiEdit" | "NotebookEdit") => {
             pattern::post_tool_use(context, payload)
@@ -131,9 +132,9 @@ fn route(context: &Context, payload: &Payload) -> Reply {
         ("PreToolUse", "Write" | "Edit" | "MultiEdit" | "NotebookEdit") => {
             pattern::pre_tool_use(context, payload)
         }
-        ("PostToolUse", "Bash") => review::bash(context, payload),
-        ("UserPromptSubmit", _) => baseline::user_prompt_submit(context, payload),
-        ("Stop" | "SubagentStop", _) => review::stop(context, payload),
+        ("PostToolUse", "Bash") => review::bash(context, &payload),
+        ("UserPromptSubmit", _) => baseline::user_prompt_submit(context, &payload),
+        ("Stop" | "SubagentStop", _) => review::stop(context, &payload),
         (event, _) if input::KNOWN_EVENTS.contains(&event) => Reply::default(),
         (event, _) => {
             Reply::failed(Failure::new(Code::UnknownEvent, format!("unknown hook event `{event}`; ignored")))

@@ -43,12 +43,14 @@ pub(crate) struct Payload {
 }
 
 impl Payload {
-    pub(crate) fn parse(raw: &[u8]) -> Result<Payload, Failure> {
+    pub(crate) fn parse(raw: Vec<u8>) -> Result<Payload, Failure> {
         if raw.iter().all(u8::is_ascii_whitespace) {
             return Err(Failure::new(Code::BadStdin, "stdin was empty; expected one hook event as JSON"));
         }
-        let value: Value = serde_json::from_slice(raw)
-            .map_err(|e| Failure::new(Code::BadJson, format!("stdin is not one JSON object ({e})")))?;
+        let parsed = serde_json::from_slice(&raw);
+        drop(raw);
+        let mut value: Value =
+            parsed.map_err(|e| Failure::new(Code::BadJson, format!("stdin is not one JSON object ({e})")))?;
         let Value::Object(_) = &value else {
             let kind = match value {
                 Value::Array(_) => "an array",
@@ -71,8 +73,8 @@ impl Payload {
             tool_name: text("tool_name"),
             tool_use_id: text("tool_use_id"),
             stop_hook_active: value.get("stop_hook_active").and_then(Value::as_bool).unwrap_or(false),
-            tool_input: value.get("tool_input").cloned().unwrap_or(Value::Null),
-            tool_response: value.get("tool_response").cloned().unwrap_or(Value::Null),
+            tool_input: value.get_mut("tool_input").map(Value::take).unwrap_or_default(),
+            tool_response: slim_response(value.get_mut("tool_response").map(Value::take).unwrap_or_default()),
         })
     }
 
@@ -82,6 +84,17 @@ impl Payload {
             .unwrap_or_else(|| self.session_id.clone());
         sanitise_key(&raw)
     }
+}
+
+/// The parts of `tool_response` the hook reads; the rest (copies of the file, Bash output) is dropped
+/// at once.
+fn slim_response(mut response: Value) -> Value {
+    if let Value::Object(map) = &mut response {
+        map.retain(|key, _| {
+            matches!(key.as_str(), "structuredPatch" | "originalFile" | "interrupted" | "stderr")
+        });
+    }
+    response
 }
 
 /// `[A-Za-z0-9._-]`, at most 128 characters, never empty: safe as part of a file name.
@@ -122,8 +135,12 @@ pub(crate) struct FileEdit {
 
 impl FileEdit {
     /// Reads the file tool's input. `project` is `CLAUDE_PROJECT_DIR` (else the payload's `cwd`).
-    pub(crate) fn from_payload(payload: &Payload, project: Option<&Path>) -> Result<FileEdit, Failure> {
-        let input = &payload.tool_input;
+    /// The strings are moved out of `payload.tool_input` (a `Write` holds the whole file).
+    pub(crate) fn from_payload(payload: &mut Payload, project: Option<&Path>) -> Result<FileEdit, Failure> {
+        let mut input = payload.tool_input.take();
+        let content = input.get_mut("content").map(Value::take);
+        let new_source = input.get_mut("new_source").map(Value::take);
+        let input = &input;
         let text = |key: &str| input.get(key).and_then(Value::as_str);
         let missing = |what: &str| {
             Failure::new(
@@ -134,9 +151,10 @@ impl FileEdit {
         let raw_path =
             text("file_path").or_else(|| text("notebook_path")).ok_or_else(|| missing("file_path"))?;
         let change = match payload.tool_name.as_str() {
-            "Write" => {
-                Change::Write { content: text("content").ok_or_else(|| missing("content"))?.to_owned() }
-            }
+            "Write" => match content {
+                Some(Value::String(content)) => Change::Write { content },
+                _ => return Err(missing("content")),
+            },
             "Edit" => Change::Edit(vec![replace(input).ok_or_else(|| missing("new_string"))?]),
             "MultiEdit" => {
                 let edits = input.get("edits").and_then(Value::as_array).ok_or_else(|| missing("edits"))?;
@@ -149,7 +167,10 @@ impl FileEdit {
                 )
             }
             _ => Change::Notebook {
-                new_source: text("new_source").unwrap_or_default().to_owned(),
+                new_source: match new_source {
+                    Some(Value::String(source)) => source,
+                    _ => String::new(),
+                },
                 delete: text("edit_mode") == Some("delete"),
             },
         };
@@ -213,7 +234,7 @@ mod tests {
     use super::*;
 
     fn payload(json: &str) -> Result<Payload, Code> {
-        Payload::parse(json.as_bytes()).map_err(|f| f.code)
+        Payload::parse(json.as_bytes().to_vec()).map_err(|f| f.code)
     }
 
     #[test]
@@ -251,8 +272,8 @@ mod tests {
     #[test]
     fn reads_each_file_tool() {
         let edit = |json: &str| {
-            let payload = payload(json).unwrap();
-            FileEdit::from_payload(&payload, None).map_err(|f| f.code)
+            let mut payload = payload(json).unwrap();
+            FileEdit::from_payload(&mut payload, None).map_err(|f| f.code)
         };
         let multi = edit(
             r#"{"hook_event_name":"PostToolUse","tool_name":"MultiEdit","cwd":"/p","tool_input":{"file_path":"a.py",

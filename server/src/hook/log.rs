@@ -24,6 +24,9 @@ pub(crate) fn record(context: &Context, event: &str, reply: &Reply) {
         reply.exit,
         context.started.elapsed().as_millis()
     );
+    if let Some((vm_peak, rss_peak)) = super::limits::peaks() {
+        let _ = write!(line, " vm_peak_kib={vm_peak} rss_peak_kib={rss_peak}");
+    }
     for (key, value) in &reply.facts {
         let _ = write!(line, " {key}={}", value.replace(char::is_whitespace, "_"));
     }

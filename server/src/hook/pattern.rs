@@ -6,6 +6,7 @@
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
@@ -21,7 +22,7 @@ use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::language::Language;
 use crate::notebook::Notebook;
-use crate::rules::{RuleSet, Scope};
+use crate::rules::{LoadOptions, RuleSet, Scope};
 use crate::scan::{ScanOptions, scan_with};
 use crate::text::LineIndex;
 
@@ -34,19 +35,19 @@ const DEADLINE_PARSE_FROM: usize = 64 * 1024;
 const SECRET_CWES: &[&str] = &["CWE-798", "CWE-259", "CWE-321"];
 
 /// `PostToolUse` for a file tool: warn about what the edit introduced.
-pub(crate) fn post_tool_use(context: &Context, payload: &Payload) -> Reply {
+pub(crate) fn post_tool_use(context: &Context, mut payload: Payload) -> Reply {
     let mut reply = Reply::default();
     reply.fact("tool", &payload.tool_name);
     if !context.switches.pattern {
         reply.fact("skip", "pattern_rules_off");
         return reply;
     }
-    let edit = match FileEdit::from_payload(payload, context.project_dir.as_deref()) {
+    let edit = match FileEdit::from_payload(&mut payload, context.project_dir.as_deref()) {
         Ok(edit) => edit,
         Err(failure) => return with_problem(reply, failure),
     };
     reply.fact("path", &edit.shown);
-    let config = project_config(context, payload, &mut reply);
+    let config = project_config(context, &payload, &mut reply);
     if config.excludes(&edit.shown) {
         reply.fact("skip", "excluded_by_config");
         return reply;
@@ -60,9 +61,14 @@ pub(crate) fn post_tool_use(context: &Context, payload: &Payload) -> Reply {
         Err(failure) => return with_problem(reply, failure),
     };
     let document = Document::new(&edit, raw);
-    let written = written_lines(&edit, &payload.tool_response, &document);
+    let notebook = edit.is_notebook();
+    let FileEdit { shown, change, .. } = edit;
+    // The edit's text and Claude Code's response go before the parse needs the memory.
+    let written = written_lines(change, notebook, payload.tool_response.take(), &document);
     reply.fact("lines_written", written.count());
+    let scan_started = Instant::now();
     let (findings, note) = scan_document(context, &document);
+    reply.fact("scan_us", scan_started.elapsed().as_micros());
     if let Some(note) = &note {
         reply.problems.push(note.clone());
     }
@@ -73,10 +79,10 @@ pub(crate) fn post_tool_use(context: &Context, payload: &Payload) -> Reply {
     let mut fresh = on_written.clone();
     if !on_written.is_empty() || context.switches.stop_review {
         // Without state (reported as a problem) every finding counts as fresh.
-        if let Some(mut session) = open_session(context, payload, &mut reply) {
-            fresh.retain(|f| session.data.mark_shown(&dedupe_key(&edit.shown, f)));
+        if let Some(mut session) = open_session(context, &payload, &mut reply) {
+            fresh.retain(|f| session.data.mark_shown(&dedupe_key(&shown, f)));
             if context.switches.stop_review {
-                session.data.touch(&edit.shown);
+                session.data.touch(&shown);
             }
             if let Err(failure) = session.save() {
                 reply.problems.push(failure);
@@ -89,13 +95,13 @@ pub(crate) fn post_tool_use(context: &Context, payload: &Payload) -> Reply {
     }
     let items: Vec<Reported<'_>> = fresh.iter().map(|f| document.reported(f)).collect();
     let note_text = note.map(|n| n.detail);
-    let text = output::warning_text(&edit.shown, &items, document.comment(), note_text.as_deref());
+    let text = output::warning_text(&shown, &items, document.comment(), note_text.as_deref());
     reply.stdout = Some(output::post_tool_use(&text));
     reply
 }
 
 /// `PreToolUse` for a file tool: deny an edit that would add a secret (or any error), when asked to.
-pub(crate) fn pre_tool_use(context: &Context, payload: &Payload) -> Reply {
+pub(crate) fn pre_tool_use(context: &Context, mut payload: Payload) -> Reply {
     let mut reply = Reply::default();
     reply.fact("tool", &payload.tool_name);
     let block = context.switches.block;
@@ -103,12 +109,12 @@ pub(crate) fn pre_tool_use(context: &Context, payload: &Payload) -> Reply {
         reply.fact("skip", "blocking_off");
         return reply;
     }
-    let edit = match FileEdit::from_payload(payload, context.project_dir.as_deref()) {
+    let edit = match FileEdit::from_payload(&mut payload, context.project_dir.as_deref()) {
         Ok(edit) => edit,
         Err(failure) => return with_problem(reply, failure),
     };
     reply.fact("path", &edit.shown);
-    let config = project_config(context, payload, &mut reply);
+    let config = project_config(context, &payload, &mut reply);
     if config.excludes(&edit.shown) {
         return reply;
     }
@@ -362,23 +368,24 @@ impl Document {
 }
 
 /// The lines of the scanned text that the edit wrote.
-fn written_lines(edit: &FileEdit, response: &serde_json::Value, document: &Document) -> Lines {
+#[allow(clippy::needless_pass_by_value, reason = "taken to free the edit's text before the parse")]
+fn written_lines(change: Change, notebook: bool, response: serde_json::Value, document: &Document) -> Lines {
     let count = document.index.line_count();
     let (text, index) = (&document.text, &document.index);
     if document.notebook.is_none()
-        && !edit.is_notebook()
-        && let Some(lines) = edit::from_patch(response, text, index)
+        && !notebook
+        && let Some(lines) = edit::from_patch(&response, text, index)
     {
         return lines;
     }
-    match &edit.change {
+    match &change {
         Change::Notebook { delete: true, .. } => Lines::none(count),
         Change::Notebook { new_source, .. } if document.notebook.is_some() => {
             let mut lines = Lines::none(count);
             edit::locate(text, index, new_source, true, &mut lines);
             lines
         }
-        Change::Write { content } if document.notebook.is_none() && !edit.is_notebook() => {
+        Change::Write { content } if document.notebook.is_none() && !notebook => {
             match response.get("originalFile").and_then(serde_json::Value::as_str) {
                 Some(original) => edit::rewritten(original, text, index),
                 None if content == text => Lines::all(count),
@@ -389,7 +396,7 @@ fn written_lines(edit: &FileEdit, response: &serde_json::Value, document: &Docum
                 }
             }
         }
-        Change::Edit(replaces) if document.notebook.is_none() && !edit.is_notebook() => {
+        Change::Edit(replaces) if document.notebook.is_none() && !notebook => {
             let mut lines = Lines::none(count);
             for replace in replaces {
                 edit::locate(text, index, &replace.new, false, &mut lines);
@@ -401,9 +408,22 @@ fn written_lines(edit: &FileEdit, response: &serde_json::Value, document: &Docum
     }
 }
 
+/// The built-in rules that can apply to `language`: its own folder and `any/`. Loading (and compiling
+/// the regexes of) only these is what a one-shot process should pay for.
+fn rules_for(language: Language) -> &'static RuleSet {
+    static RULES: OnceLock<RuleSet> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let family = language.family().name();
+        let sources = RuleSet::builtin_sources().into_iter().filter(|source| {
+            source.path.split_once('/').is_some_and(|(folder, _)| folder == family || folder == "any")
+        });
+        RuleSet::load(sources, LoadOptions::default()).0
+    })
+}
+
 /// Scans with the whole-file tree when memory and time allow, else with regex rules only (and says so).
 fn scan_document(context: &Context, document: &Document) -> (Vec<Finding>, Option<Failure>) {
-    let rules = RuleSet::builtin();
+    let rules = rules_for(document.language);
     let mut options = ScanOptions { lean: true, ..ScanOptions::default() };
     let mut note = None;
     let mut tree = None;
