@@ -31,7 +31,7 @@ use switches::Switches;
 /// Largest stdin accepted: a `Write` payload carries the whole file.
 const MAX_STDIN: u64 = 64 * 1024 * 1024;
 
-/// How long the pattern path may make the agent wait.
+/// How long the pattern path may make the agent wait (`SG_HOOK_BUDGET_MS` overrides it).
 const BUDGET: Duration = Duration::from_secs(1);
 
 /// What the hook answers: at most one JSON line on stdout, problems for one stderr line, an exit code.
@@ -58,6 +58,7 @@ impl Reply {
 pub(crate) struct Context {
     pub(crate) switches: Switches,
     pub(crate) started: Instant,
+    pub(crate) budget: Duration,
     pub(crate) state_dir: Option<PathBuf>,
     /// `CLAUDE_PROJECT_DIR`, used to show paths relative to the project.
     pub(crate) project_dir: Option<PathBuf>,
@@ -68,6 +69,9 @@ impl Context {
         Context {
             switches: Switches::from_env(),
             started,
+            budget: switches::env_value("SG_HOOK_BUDGET_MS")
+                .and_then(|ms| ms.trim().parse().ok())
+                .map_or(BUDGET, Duration::from_millis),
             state_dir: state::state_dir(),
             project_dir: switches::env_value("CLAUDE_PROJECT_DIR").map(PathBuf::from),
         }
@@ -75,7 +79,7 @@ impl Context {
 
     /// Time left of the pattern path's budget.
     pub(crate) fn remaining(&self) -> Duration {
-        BUDGET.saturating_sub(self.started.elapsed())
+        self.budget.saturating_sub(self.started.elapsed())
     }
 }
 

@@ -438,8 +438,9 @@ fn scan_document(context: &Context, document: &Document) -> (Vec<Finding>, Optio
                 note = Some(Failure::new(
                     Code::Timeout,
                     format!(
-                        "parsing {} KiB did not finish within the 1 s budget: scanned with regex rules only",
-                        document.text.len() / 1024
+                        "parsing {} KiB did not finish within the {} ms budget: scanned with regex rules only",
+                        document.text.len() / 1024,
+                        context.budget.as_millis()
                     ),
                 ));
             }
