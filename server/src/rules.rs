@@ -5,18 +5,20 @@
 
 mod builtin;
 mod examples;
+mod lazy_regex;
 mod meta;
 mod plan;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexSet};
+use regex::RegexSet;
 
 use crate::finding::{Confidence, Severity};
 use crate::language::{Family, Language};
 
 pub use examples::{ExampleFailure, check_examples, example_language};
+pub(crate) use lazy_regex::LazyRegex;
 pub use meta::{Examples, FixTemplate, RuleMeta, Scope};
 pub(crate) use plan::{Plan, Predicate};
 
@@ -44,10 +46,10 @@ pub struct Rule {
     pub meta: RuleMeta,
     pub languages: Vec<Language>,
     pub(crate) query: Option<String>,
-    pub(crate) prefilter: Option<Regex>,
-    pub(crate) regex: Option<Regex>,
-    pub(crate) focus: Option<Regex>,
-    pub(crate) exclude: Option<Regex>,
+    pub(crate) prefilter: Option<LazyRegex>,
+    pub(crate) regex: Option<LazyRegex>,
+    pub(crate) focus: Option<LazyRegex>,
+    pub(crate) exclude: Option<LazyRegex>,
 }
 
 impl Rule {
@@ -208,8 +210,14 @@ fn load_rule(source: &RuleSource, options: LoadOptions) -> Result<Rule, String> 
     }
     let meta: RuleMeta = toml::from_str(&source.toml).map_err(|e| format!("invalid TOML: {e}"))?;
     let id = format!("{family_name}.{name}");
-    let compile = |what: &str, pattern: &Option<String>| -> Result<Option<Regex>, String> {
-        pattern.as_deref().map(Regex::new).transpose().map_err(|e| format!("invalid {what} regex: {e}"))
+    // Regexes compile on first use; project rules are checked now so a typo is reported on load.
+    let compile = |what: &str, pattern: &Option<String>| -> Result<Option<LazyRegex>, String> {
+        let Some(pattern) = pattern else { return Ok(None) };
+        let lazy = LazyRegex::new(pattern.clone());
+        if options.validate_queries {
+            lazy.check().map_err(|e| format!("invalid {what} regex: {e}"))?;
+        }
+        Ok(Some(lazy))
     };
     let languages = match &meta.languages {
         Some(names) => names

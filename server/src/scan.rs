@@ -4,7 +4,7 @@
 //! combined query of the candidate rules run. Regex rules run on the text, scoped by the syntax tree
 //! where they ask for it. Suppression comments are applied last.
 
-mod bindings;
+pub(crate) mod bindings;
 mod nodes;
 mod regex_rules;
 pub mod suppress;
@@ -12,11 +12,11 @@ pub mod suppress;
 use std::ops::Range;
 
 use streaming_iterator::StreamingIterator;
-use tree_sitter::{Node, Parser, QueryCursor, QueryMatch, Tree};
+use tree_sitter::{Node, Parser, QueryCapture, QueryCursor, Tree};
 
 use crate::finding::{Edit, Finding, Fix, Layer, fingerprint};
 use crate::language::Language;
-use crate::rules::{Plan, Predicate, Rule, RuleSet};
+use crate::rules::{LazyRegex, Plan, Predicate, Rule, RuleSet};
 
 use bindings::Bindings;
 
@@ -90,7 +90,7 @@ pub fn scan_with(
             rules.plan(language)
         };
         if let Some(plan) = plan {
-            run_queries(rules, plan, &active, language, text, tree, &mut findings);
+            run_queries(rules, plan, &active, text, tree, &mut findings);
         }
     }
     for (index, rule) in rules.rules().iter().enumerate() {
@@ -108,32 +108,40 @@ fn run_queries(
     rules: &RuleSet,
     plan: &Plan,
     active: &[bool],
-    language: Language,
     text: &str,
     tree: &Tree,
     findings: &mut Vec<Finding>,
 ) {
-    let mut bindings = Bindings::lazy(language, tree, text);
+    // One pass collects rule matches and import bindings; predicates that need the bindings are
+    // evaluated afterwards, since an import may follow its use.
+    let mut rule_matches: Vec<(usize, Vec<QueryCapture<'_>>)> = Vec::new();
+    let mut binding_matches: Vec<Vec<QueryCapture<'_>>> = Vec::new();
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(&plan.query, tree.root_node(), text.as_bytes());
     while let Some(found) = matches.next() {
-        let rule_index = plan.pattern_rules[found.pattern_index];
-        if !active[rule_index] {
+        if found.pattern_index >= plan.first_binding_pattern {
+            binding_matches.push(found.captures.to_vec());
+        } else if active[plan.pattern_rules[found.pattern_index]] {
+            rule_matches.push((found.pattern_index, found.captures.to_vec()));
+        }
+    }
+    if rule_matches.is_empty() {
+        return;
+    }
+    let bindings = Bindings::from_matches(text, plan.binding_captures, &binding_matches);
+    for (pattern, captures) in &rule_matches {
+        if !plan.predicates[*pattern].iter().all(|p| holds(p, captures, text, &bindings)) {
             continue;
         }
-        let predicates = &plan.predicates[found.pattern_index];
-        if !predicates.iter().all(|p| holds(p, found, text, &mut bindings)) {
-            continue;
-        }
-        let Some(node) = capture(found, plan.finding_capture) else { continue };
-        let rule = rules.rule(rule_index);
+        let Some(node) = capture(captures, plan.finding_capture) else { continue };
+        let rule = rules.rule(plan.pattern_rules[*pattern]);
         let scope = nodes::scope_name(node, text);
         for span in focus_spans(rule, node.byte_range(), text) {
             let matched = &text[span.clone()];
             if rule.exclude.as_ref().is_some_and(|exclude| exclude.is_match(matched)) {
                 continue;
             }
-            let fix = rule.meta.fix.as_ref().and_then(|template| build_fix(template, plan, found, text));
+            let fix = rule.meta.fix.as_ref().and_then(|template| build_fix(template, plan, captures, text));
             findings.push(make_finding(rule, span.clone(), fingerprint(&rule.id, matched, &scope), fix));
         }
     }
@@ -141,9 +149,10 @@ fn run_queries(
 
 /// The spans a finding covers: the whole capture, or each match of the rule's `focus` regex inside it.
 fn focus_spans(rule: &Rule, range: Range<usize>, text: &str) -> Vec<Range<usize>> {
-    match &rule.focus {
+    match rule.focus.as_ref().map(LazyRegex::get) {
         None => vec![range],
-        Some(focus) => focus
+        Some(None) => Vec::new(),
+        Some(Some(focus)) => focus
             .find_iter(&text[range.clone()])
             .map(|m| range.start + m.start()..range.start + m.end())
             .collect(),
@@ -169,22 +178,32 @@ pub(crate) fn make_finding(
     }
 }
 
-fn capture<'tree>(found: &QueryMatch<'_, 'tree>, index: Option<u32>) -> Option<Node<'tree>> {
+fn capture<'tree>(captures: &[QueryCapture<'tree>], index: Option<u32>) -> Option<Node<'tree>> {
     let index = index?;
-    found.captures.iter().find(|c| c.index == index).map(|c| c.node)
+    captures.iter().find(|c| c.index == index).map(|c| c.node)
 }
 
-fn holds(predicate: &Predicate, found: &QueryMatch<'_, '_>, text: &str, bindings: &mut Bindings) -> bool {
+fn holds(predicate: &Predicate, captures: &[QueryCapture<'_>], text: &str, bindings: &Bindings) -> bool {
     match predicate {
         Predicate::ResolvesTo { capture: index, regex, negate } => {
-            let Some(node) = capture(found, Some(*index)) else { return *negate };
+            let Some(node) = capture(captures, Some(*index)) else { return *negate };
             regex.is_match(&bindings.qualified_name(node)) != *negate
         }
         Predicate::IsDynamic { capture: index, negate } => {
-            let Some(node) = capture(found, Some(*index)) else { return *negate };
+            let Some(node) = capture(captures, Some(*index)) else { return *negate };
             nodes::is_constant(node) == *negate
         }
         Predicate::FileMatch { regex, negate } => regex.is_match(text) != *negate,
+        Predicate::Kind { capture: index, regex, negate } => {
+            captures.iter().filter(|c| c.index == *index).all(|c| regex.is_match(c.node.kind()) != *negate)
+        }
+        Predicate::Match { capture: index, regex, negate } => {
+            // Like tree-sitter: a capture absent from the match (optional, other branch) holds.
+            captures
+                .iter()
+                .filter(|c| c.index == *index)
+                .all(|c| regex.is_match(&text[c.node.byte_range()]) != *negate)
+        }
     }
 }
 
@@ -192,10 +211,10 @@ fn holds(predicate: &Predicate, found: &QueryMatch<'_, '_>, text: &str, bindings
 fn build_fix(
     template: &crate::rules::FixTemplate,
     plan: &Plan,
-    found: &QueryMatch<'_, '_>,
+    captures: &[QueryCapture<'_>],
     text: &str,
 ) -> Option<Fix> {
-    let target = capture(found, plan.query.capture_index_for_name(&template.capture))?;
+    let target = capture(captures, plan.query.capture_index_for_name(&template.capture))?;
     let fill = |raw: &str| {
         let mut out = raw.to_owned();
         // Longest names first so `$args` is not eaten by `$arg`.
@@ -204,7 +223,7 @@ fn build_fix(
         for (index, name) in names {
             let key = format!("${name}");
             if out.contains(&key)
-                && let Some(node) = capture(found, Some(index as u32))
+                && let Some(node) = capture(captures, Some(index as u32))
             {
                 out = out.replace(&key, &text[node.byte_range()]);
             }

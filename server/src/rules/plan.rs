@@ -1,24 +1,46 @@
 //! A plan: the query rules of one language compiled into a single tree-sitter query, so one pass over
 //! the syntax tree serves every rule; plus the custom predicates of each pattern.
 
-use regex::Regex;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use tree_sitter::{Query, QueryPredicateArg};
 
-use super::RuleSet;
+use super::{LazyRegex, RuleSet};
 use crate::language::Language;
+use crate::scan::bindings::{BindingCaptures, binding_query_source};
 
-/// A predicate tree-sitter does not evaluate itself (`#match?`, `#eq?`, `#any-of?` and their `not-`
-/// forms are built in).
+/// A predicate we evaluate ourselves (tree-sitter evaluates `#eq?` and `#any-of?`).
 #[derive(Debug)]
 pub(crate) enum Predicate {
+    /// `(#match? @cap "regex")`: every node of the capture matches (`not-match?`: none does). Taken
+    /// over from tree-sitter, which compiles every regex when the query is built; ours compile on first
+    /// use and are shared between patterns, so building a plan stays cheap.
+    Match { capture: u32, regex: Arc<LazyRegex>, negate: bool },
     /// `(#resolves-to? @callee "regex")`: the qualified name of the capture, with imports and
     /// `require` bindings resolved, matches the regex (`not-resolves-to?` negates).
-    ResolvesTo { capture: u32, regex: Regex, negate: bool },
+    ResolvesTo { capture: u32, regex: Arc<LazyRegex>, negate: bool },
     /// `(#is-dynamic? @arg)`: the capture is not a constant literal (`is-constant?` negates).
     IsDynamic { capture: u32, negate: bool },
     /// `(#file-match? "regex")`: the whole text matches (`not-file-match?` negates).
-    FileMatch { regex: Regex, negate: bool },
+    FileMatch { regex: Arc<LazyRegex>, negate: bool },
+    /// `(#kind? @cap "regex")`: the node kind matches (`not-kind?` negates). A wildcard `(_)` with a
+    /// kind check compiles far faster than an alternation `[(a) (b) (c)]` in tree-sitter.
+    Kind { capture: u32, regex: Arc<LazyRegex>, negate: bool },
 }
+
+/// Renames `#match?` so tree-sitter leaves it to us (see [`Predicate::Match`]).
+fn prepare(source: &str) -> Cow<'_, str> {
+    if source.contains("match?") {
+        Cow::Owned(source.replace("#match?", "#sg-match?").replace("#not-match?", "#not-sg-match?"))
+    } else {
+        Cow::Borrowed(source)
+    }
+}
+
+/// Regexes of one plan, shared by text so a regex repeated in many patterns compiles once.
+type RegexCache = HashMap<String, Arc<LazyRegex>>;
 
 #[derive(Debug)]
 pub(crate) struct Plan {
@@ -27,6 +49,9 @@ pub(crate) struct Plan {
     pub(crate) pattern_rules: Vec<usize>,
     pub(crate) predicates: Vec<Vec<Predicate>>,
     pub(crate) finding_capture: Option<u32>,
+    /// Patterns from this index on are import-binding patterns (see `scan::bindings`), not rules.
+    pub(crate) first_binding_pattern: usize,
+    pub(crate) binding_captures: BindingCaptures,
 }
 
 impl Plan {
@@ -38,55 +63,86 @@ impl Plan {
             rules.rule(*index).query.as_deref().is_some_and(|q| check_query(q, language).is_ok())
         };
         let mut included: Vec<usize> = rule_indices.to_vec();
-        let mut combined = combine(rules, &included);
+        let bindings = binding_query_source(language).unwrap_or_default();
+        let mut combined = combine(rules, &included, bindings);
         let query = if let Ok(query) = Query::new(&grammar, &combined.0) {
             query
         } else {
             // Only reached when a rule is broken: isolate it and compile the rest.
             included.retain(compiles);
-            combined = combine(rules, &included);
+            combined = combine(rules, &included, bindings);
             Query::new(&grammar, &combined.0).ok()?
         };
-        let (_, starts) = combined;
+        let (_, starts, bindings_start) = combined;
         let mut pattern_rules = Vec::with_capacity(query.pattern_count());
         let mut predicates = Vec::with_capacity(query.pattern_count());
+        let mut regexes = RegexCache::new();
+        let mut first_binding_pattern = query.pattern_count();
         for pattern in 0..query.pattern_count() {
             let start = query.start_byte_for_pattern(pattern);
+            if start >= bindings_start {
+                first_binding_pattern = first_binding_pattern.min(pattern);
+                continue;
+            }
             let slot = starts.partition_point(|&s| s <= start) - 1;
             pattern_rules.push(included[slot]);
-            predicates.push(parse_predicates(&query, pattern).unwrap_or_default());
+            predicates.push(parse_predicates(&query, pattern, &mut regexes).unwrap_or_default());
         }
         let finding_capture = query.capture_index_for_name("finding");
-        Some(Plan { query, pattern_rules, predicates, finding_capture })
+        let binding_captures = BindingCaptures::of(&query);
+        Some(Plan {
+            query,
+            pattern_rules,
+            predicates,
+            finding_capture,
+            first_binding_pattern,
+            binding_captures,
+        })
     }
 }
 
-/// Concatenates the queries of `indices`; returns the text and the start offset of each rule's part.
-fn combine(rules: &RuleSet, indices: &[usize]) -> (String, Vec<usize>) {
+/// Concatenates the queries of `indices` and then the binding patterns; returns the text, the start
+/// offset of each rule's part and the offset where the binding patterns start.
+fn combine(rules: &RuleSet, indices: &[usize], bindings: &str) -> (String, Vec<usize>, usize) {
     let mut text = String::new();
     let mut starts = Vec::with_capacity(indices.len());
     for &index in indices {
         starts.push(text.len());
-        text.push_str(rules.rule(index).query.as_deref().unwrap_or_default());
+        text.push_str(&prepare(rules.rule(index).query.as_deref().unwrap_or_default()));
         text.push('\n');
     }
-    (text, starts)
+    let bindings_start = text.len();
+    text.push_str(bindings);
+    (text, starts, bindings_start)
 }
 
 /// Compiles one rule's query for one language and checks its predicates and its `@finding` capture.
 pub(crate) fn check_query(source: &str, language: Language) -> Result<(), String> {
     let grammar = language.grammar().ok_or("this language has no syntax tree")?;
-    let query = Query::new(&grammar, source).map_err(|e| e.to_string())?;
+    let query = Query::new(&grammar, &prepare(source)).map_err(|e| e.to_string())?;
     if query.capture_index_for_name("finding").is_none() {
         return Err("the query has no @finding capture (the span to report)".into());
     }
+    let mut regexes = RegexCache::new();
     for pattern in 0..query.pattern_count() {
-        parse_predicates(&query, pattern)?;
+        for predicate in parse_predicates(&query, pattern, &mut regexes)? {
+            if let Predicate::Match { regex, .. }
+            | Predicate::Kind { regex, .. }
+            | Predicate::ResolvesTo { regex, .. }
+            | Predicate::FileMatch { regex, .. } = &predicate
+            {
+                regex.check()?;
+            }
+        }
     }
     Ok(())
 }
 
-fn parse_predicates(query: &Query, pattern: usize) -> Result<Vec<Predicate>, String> {
+fn parse_predicates(
+    query: &Query,
+    pattern: usize,
+    regexes: &mut RegexCache,
+) -> Result<Vec<Predicate>, String> {
     query
         .general_predicates(pattern)
         .iter()
@@ -101,11 +157,15 @@ fn parse_predicates(query: &Query, pattern: usize) -> Result<Vec<Predicate>, Str
                 Some(QueryPredicateArg::Capture(c)) => Ok(*c),
                 _ => Err(format!("#{op} expects a capture as argument {}", i + 1)),
             };
-            let regex = |i: usize| match args.get(i) {
-                Some(QueryPredicateArg::String(s)) => Regex::new(s).map_err(|e| format!("#{op}: {e}")),
+            let mut regex = |i: usize| match args.get(i) {
+                Some(QueryPredicateArg::String(s)) => Ok(Arc::clone(
+                    regexes.entry(s.to_string()).or_insert_with(|| Arc::new(LazyRegex::new(s.as_ref()))),
+                )),
                 _ => Err(format!("#{op} expects a regex string as argument {}", i + 1)),
             };
             match base {
+                "sg-match?" => Ok(Predicate::Match { capture: capture(0)?, regex: regex(1)?, negate }),
+                "kind?" => Ok(Predicate::Kind { capture: capture(0)?, regex: regex(1)?, negate }),
                 "resolves-to?" => {
                     Ok(Predicate::ResolvesTo { capture: capture(0)?, regex: regex(1)?, negate })
                 }
@@ -113,7 +173,7 @@ fn parse_predicates(query: &Query, pattern: usize) -> Result<Vec<Predicate>, Str
                 "is-constant?" if !negate => Ok(Predicate::IsDynamic { capture: capture(0)?, negate: true }),
                 "file-match?" => Ok(Predicate::FileMatch { regex: regex(0)?, negate }),
                 _ => Err(format!(
-                    "unknown predicate #{op} (known: match?, eq?, any-of?, resolves-to?, is-dynamic?, \
+                    "unknown predicate #{op} (known: match?, eq?, any-of?, kind?, resolves-to?, is-dynamic?, \
                      is-constant?, file-match? and their not- forms)"
                 )),
             }

@@ -6,10 +6,8 @@
 //! keeps its own spelling, so `db.exec` stays `db.exec` and `exec` stays `exec`.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
-use streaming_iterator::StreamingIterator;
-use tree_sitter::{Node, Query, QueryCursor, Tree};
+use tree_sitter::{Node, Query, QueryCapture};
 
 use crate::language::Language;
 
@@ -33,55 +31,62 @@ const JS_IMPORTS: &str = r"
 (assignment_expression left: (identifier) @alias right: [(call_expression) (member_expression)] @value)
 ";
 
-/// Import bindings of one file, computed on first use.
+/// The binding patterns of a language, appended to every plan's combined query so one pass over the
+/// tree serves the rules and the imports alike.
+pub(crate) fn binding_query_source(language: Language) -> Option<&'static str> {
+    match language {
+        Language::Python => Some(PYTHON_IMPORTS),
+        Language::JavaScript | Language::TypeScript | Language::Tsx => Some(JS_IMPORTS),
+        Language::Workflow | Language::Text => None,
+    }
+}
+
+/// Capture indices of the binding patterns in the combined query.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BindingCaptures {
+    module: Option<u32>,
+    name: Option<u32>,
+    alias: Option<u32>,
+    value: Option<u32>,
+}
+
+impl BindingCaptures {
+    pub(crate) fn of(query: &Query) -> Self {
+        let index = |name: &str| query.capture_index_for_name(name);
+        Self { module: index("module"), name: index("name"), alias: index("alias"), value: index("value") }
+    }
+}
+
+/// Import bindings of one file: name → qualified name.
 pub(crate) struct Bindings<'a> {
-    language: Language,
-    tree: &'a Tree,
     text: &'a str,
-    names: Option<HashMap<String, String>>,
+    names: HashMap<String, String>,
 }
 
 impl<'a> Bindings<'a> {
-    pub(crate) fn lazy(language: Language, tree: &'a Tree, text: &'a str) -> Self {
-        Self { language, tree, text, names: None }
+    /// Builds the bindings from the captures of every binding-pattern match.
+    pub(crate) fn from_matches<'tree>(
+        text: &'a str,
+        ids: BindingCaptures,
+        matches: &[Vec<QueryCapture<'tree>>],
+    ) -> Self {
+        Self { text, names: collect(text, ids, matches) }
     }
 
     /// The dotted name of an expression with imports resolved, e.g. `pk.loads` → `pickle.loads`.
-    pub(crate) fn qualified_name(&mut self, node: Node<'_>) -> String {
-        if self.names.is_none() {
-            self.names = Some(collect(self.language, self.tree, self.text));
-        }
-        let names = self.names.as_ref().expect("computed above");
-        qualify(node, self.text, names, 0)
+    pub(crate) fn qualified_name(&self, node: Node<'_>) -> String {
+        qualify(node, self.text, &self.names, 0)
     }
 }
 
-fn query_for(language: Language) -> Option<&'static Query> {
-    static QUERIES: [OnceLock<Option<Query>>; 4] = [const { OnceLock::new() }; 4];
-    let (slot, source) = match language {
-        Language::Python => (0, PYTHON_IMPORTS),
-        Language::JavaScript => (1, JS_IMPORTS),
-        Language::TypeScript => (2, JS_IMPORTS),
-        Language::Tsx => (3, JS_IMPORTS),
-        Language::Workflow | Language::Text => return None,
-    };
-    QUERIES[slot].get_or_init(|| Query::new(&language.grammar()?, source).ok()).as_ref()
-}
-
-fn collect(language: Language, tree: &Tree, text: &str) -> HashMap<String, String> {
+fn collect(text: &str, ids: BindingCaptures, matches: &[Vec<QueryCapture<'_>>]) -> HashMap<String, String> {
     let mut names = HashMap::new();
-    let Some(query) = query_for(language) else { return names };
-    let index = |name: &str| query.capture_index_for_name(name);
-    let (module_i, name_i, alias_i, value_i) =
-        (index("module"), index("name"), index("alias"), index("value"));
     // Aliases of values (`loads = pickle.loads`) are resolved after the imports they refer to.
     let mut aliases: Vec<(String, Node<'_>)> = Vec::new();
-    let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(query, tree.root_node(), text.as_bytes());
-    while let Some(found) = matches.next() {
-        let get = |i: Option<u32>| found.captures.iter().find(|c| Some(c.index) == i).map(|c| c.node);
+    for captures in matches {
+        let get = |i: Option<u32>| captures.iter().find(|c| Some(c.index) == i).map(|c| c.node);
         let text_of = |node: Node<'_>| text[node.byte_range()].to_owned();
-        match (get(module_i), get(name_i), get(alias_i), get(value_i)) {
+        match (get(ids.module), get(ids.name), get(ids.alias), get(ids.value)) {
             (Some(module), name, alias, None) => {
                 let module = normalise_module(&text_of(module));
                 let (bound, target) = match (name, alias) {
@@ -184,13 +189,23 @@ mod tests {
     use super::*;
 
     fn resolve(language: Language, source: &str, callee: &str) -> String {
+        use streaming_iterator::StreamingIterator;
         let tree = crate::scan::parse(language, source, None).unwrap();
+        let query =
+            Query::new(&language.grammar().unwrap(), binding_query_source(language).unwrap()).unwrap();
+        let mut cursor = tree_sitter::QueryCursor::new();
+        let mut found = cursor.matches(&query, tree.root_node(), source.as_bytes());
+        let mut matches = Vec::new();
+        while let Some(m) = found.next() {
+            matches.push(m.captures.to_vec());
+        }
+        let bindings = Bindings::from_matches(source, BindingCaptures::of(&query), &matches);
         let offset = source.rfind(callee).unwrap();
         let mut node = tree.root_node().descendant_for_byte_range(offset, offset + callee.len()).unwrap();
         while node.byte_range() != (offset..offset + callee.len()) {
             node = node.parent().unwrap();
         }
-        Bindings::lazy(language, &tree, source).qualified_name(node)
+        bindings.qualified_name(node)
     }
 
     #[test]

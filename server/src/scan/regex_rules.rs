@@ -17,7 +17,7 @@ pub(super) fn run(
     tree: Option<&Tree>,
     findings: &mut Vec<Finding>,
 ) {
-    let Some(regex) = &rule.regex else { return };
+    let Some(regex) = rule.regex.as_ref().and_then(crate::rules::LazyRegex::get) else { return };
     if rule.meta.scope == Scope::CommentsStrings && tree.is_none() {
         return;
     }
