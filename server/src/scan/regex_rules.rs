@@ -23,10 +23,13 @@ pub(super) fn run(
     }
     let focus_group = regex.capture_names().position(|name| name == Some("finding"));
     for captures in regex.captures_iter(text) {
-        let Some(found) = focus_group.and_then(|group| captures.get(group)).or_else(|| captures.get(0))
-        else {
-            continue;
+        // With a `finding` group, a match where the group did not take part is a deliberate skip
+        // (how a rule says "not this" without lookaround).
+        let found = match focus_group {
+            Some(group) => captures.get(group),
+            None => captures.get(0),
         };
+        let Some(found) = found else { continue };
         let span: Range<usize> = found.range();
         if !in_scope(rule.meta.scope, language, tree, span.start) || !keeps(rule, found.as_str()) {
             continue;
