@@ -15,6 +15,7 @@
 ; cryptography: modes.ECB()
 (call
   function: [(identifier) (attribute)] @callee
+  (#match? @callee "(^|\\.)(ECB|AESModeOfOperationECB)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^((cryptography\\.hazmat\\.primitives\\.ciphers\\.)?modes\\.ECB|cryptography\\.hazmat\\.primitives\\.ciphers\\.modes\\.ECB|pyaes\\.AESModeOfOperationECB)$")) @finding
 
 ; OpenSSL cipher names, e.g. M2Crypto EVP.Cipher('aes_128_ecb', ...)

@@ -6,6 +6,7 @@
     .
     [(identifier) (attribute) (subscript) (call) (string) (concatenated_string) (binary_operator)
      (parenthesized_expression) (conditional_expression) (await)] @finding)
+  (#match? @callee "(^|\\.)(exec|compile)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(builtins\\.|__builtins__\\.)?(exec|compile)$")
   (#is-dynamic? @finding))
 
@@ -13,6 +14,7 @@
   function: [(identifier) (attribute)] @callee
   arguments: (argument_list
     (keyword_argument name: (identifier) @kw value: (_) @finding))
+  (#match? @callee "(^|\\.)(exec|compile)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(builtins\\.|__builtins__\\.)?(exec|compile)$")
   (#any-of? @kw "source" "object")
   (#is-dynamic? @finding))

@@ -3,6 +3,7 @@
   function: [(identifier) (attribute)] @callee
   arguments: (argument_list
     (keyword_argument name: (identifier) @kw value: (false)) @finding)
+  (#match? @callee "(^|\\.)(Environment|Template|Overlay|SandboxedEnvironment|ImmutableSandboxedEnvironment)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(jinja2\\.)?(Environment|Template|Overlay|sandbox\\.SandboxedEnvironment|sandbox\\.ImmutableSandboxedEnvironment|SandboxedEnvironment|ImmutableSandboxedEnvironment)$")
   (#eq? @kw "autoescape")
   (#file-match? "jinja2"))
@@ -11,6 +12,7 @@
 (call
   function: [(identifier) (attribute)] @callee
   arguments: (argument_list) @args
+  (#match? @callee "(^|\\.)(Environment|Template|Overlay|SandboxedEnvironment|ImmutableSandboxedEnvironment)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(jinja2\\.)?(Environment|sandbox\\.SandboxedEnvironment|SandboxedEnvironment)$")
   (#not-match? @args "autoescape|\\*\\*")
   (#file-match? "jinja2")

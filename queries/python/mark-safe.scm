@@ -10,6 +10,7 @@
      (binary_operator operator: "+")
      (call function: (attribute object: [(string) (concatenated_string)] attribute: (identifier) @fmt)
        arguments: (argument_list (_)))] @finding)
+  (#match? @callee "(^|\\.)(mark_safe|SafeString|SafeText|format_html|Markup)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(django\\.utils\\.(safestring|html)\\.(mark_safe|SafeString|SafeText)|django\\.utils\\.html\\.format_html|markupsafe\\.Markup|flask\\.Markup|jinja2\\.Markup|jinja2\\.utils\\.markupsafe\\.Markup)$")
   (#eq? @fmt "format")
   (#is-dynamic? @finding))

@@ -6,6 +6,7 @@
     .
     [(identifier) (attribute) (subscript) (call) (string) (concatenated_string) (binary_operator)
      (parenthesized_expression) (conditional_expression) (await)] @finding)
+  (#match? @callee "(^|\\.)(system|popen[234]?)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(os|posix|nt|platform)\\.(system|popen[234]?)$")
   (#is-dynamic? @finding))
 
@@ -15,6 +16,7 @@
     (keyword_argument
       name: (identifier) @kw
       value: (_) @finding))
+  (#match? @callee "(^|\\.)(system|popen[234]?)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(os|posix|nt|platform)\\.(system|popen[234]?)$")
   (#any-of? @kw "command" "cmd")
   (#is-dynamic? @finding))

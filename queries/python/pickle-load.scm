@@ -3,5 +3,6 @@
 (call
   function: [(identifier) (attribute)] @callee
   arguments: (argument_list . (_) @arg)
+  (#match? @callee "(^|\\.)(load|loads|Unpickler)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(pickle|_pickle|cPickle|pickle5|cloudpickle|dill)\\.(load|loads|Unpickler)$")
   (#is-dynamic? @arg)) @finding

@@ -1,8 +1,11 @@
-; SQL text built with an f-string, `%`, `.format()` or `+` from values that are not constants, passed as
-; the query of execute/executemany/executescript/raw/query/... or sqlalchemy.text / RawSQL / pandas.read_sql.
+; SQL text built with an f-string, `%`, `.format()` or `+` from values that are not constants, passed as the
+; query of execute/executemany/executescript/raw/query/fetch*/... or sqlalchemy.text / RawSQL / pandas.read_sql,
+; or assigned to a variable named like sql/query/stmt (the line that builds the SQL is the one reported).
 ; Parameterised queries (`execute("... %s", (x,))`) are fine: the query is a constant and the values travel
-; separately. The span is the built SQL value (also when it is built in an assignment just before the call).
-; f-strings whose interpolations are only UPPER_CASE constants (`{TABLE}`) are not reported.
+; separately. f-strings whose interpolations are all UPPER_CASE constants (`{TABLE}`) and text without SQL
+; keywords are not reported. `@fmt` only exists for `.format()` calls; a text predicate on an absent capture holds.
+; (No sibling patterns linking an assignment to a later execute(): tree-sitter makes those quadratic in the
+; length of a block, and slow to compile.)
 
 ; f-string, passed directly to a method with a query-running name
 (call
@@ -10,8 +13,10 @@
   arguments: (argument_list
     .
     [(string (interpolation)) (concatenated_string (string (interpolation)))] @finding)
-  (#any-of? @method "execute" "executemany" "executescript" "raw" "query" "mogrify" "exec_driver_sql" "read_sql" "read_sql_query" "execute_sql" "fetch" "fetchrow" "fetchval" "fetch_all" "fetch_one" "fetch_val" "iterate")
-  (#match? @finding "(?is)(\\bselect\\b.+\\bfrom\\b|\\binsert\\s+(or\\s+\\w+\\s+)?into\\b|\\bupdate\\b.+\\bset\\b|\\bdelete\\s+from\\b|\\breplace\\s+into\\b|\\bmerge\\s+into\\b|\\b(create|drop|alter|truncate)\\s+(temporary\\s+|temp\\s+)?(table|view|index|database|schema|user|role)\\b|\\bwhere\\b.+(=|<|>|\\blike\\b|\\bin\\b|\\bis\\b)|\\border\\s+by\\b|\\bgrant\\b.+\\bon\\b|\\bpragma\\s+\\w)")
+  (#any-of? @method "execute" "executemany" "executescript" "raw" "query" "mogrify" "exec_driver_sql"
+    "read_sql" "read_sql_query" "execute_sql" "fetch" "fetchrow" "fetchval" "fetch_all" "fetch_one"
+    "fetch_val" "iterate")
+  (#match? @finding "(?is)((?-u:\\b)select(?-u:\\b).+(?-u:\\b)from(?-u:\\b)|(?-u:\\b)insert[ \\t\\r\\n]+(or[ \\t\\r\\n]+[a-z]+[ \\t\\r\\n]+)?into(?-u:\\b)|(?-u:\\b)update(?-u:\\b).+(?-u:\\b)set(?-u:\\b)|(?-u:\\b)delete[ \\t\\r\\n]+from(?-u:\\b)|(?-u:\\b)(replace|merge)[ \\t\\r\\n]+into(?-u:\\b)|(?-u:\\b)(create|drop|alter|truncate)[ \\t\\r\\n]+(temporary[ \\t\\r\\n]+|temp[ \\t\\r\\n]+)?(table|view|index|database|schema|user|role)(?-u:\\b)|(?-u:\\b)where(?-u:\\b).+(=|<|>|(?-u:\\b)like(?-u:\\b)|(?-u:\\b)in(?-u:\\b)|(?-u:\\b)is(?-u:\\b))|(?-u:\\b)order[ \\t\\r\\n]+by(?-u:\\b)|(?-u:\\b)grant(?-u:\\b).+(?-u:\\b)on(?-u:\\b)|(?-u:\\b)pragma[ \\t\\r\\n]+[a-z_])")
   (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}"))
 
 ; f-string, passed directly to sqlalchemy.text / RawSQL / pandas.read_sql
@@ -20,24 +25,9 @@
   arguments: (argument_list
     .
     [(string (interpolation)) (concatenated_string (string (interpolation)))] @finding)
-  (#resolves-to? @callee "^(sqlalchemy(\\.sql)?(\\.expression)?\\.text|sqlalchemy\\.sql\\.text|django\\.db\\.models(\\.expressions)?\\.RawSQL|(pandas|pd)\\.read_sql(_query)?)$")
-  (#match? @finding "(?is)(\\bselect\\b.+\\bfrom\\b|\\binsert\\s+(or\\s+\\w+\\s+)?into\\b|\\bupdate\\b.+\\bset\\b|\\bdelete\\s+from\\b|\\breplace\\s+into\\b|\\bmerge\\s+into\\b|\\b(create|drop|alter|truncate)\\s+(temporary\\s+|temp\\s+)?(table|view|index|database|schema|user|role)\\b|\\bwhere\\b.+(=|<|>|\\blike\\b|\\bin\\b|\\bis\\b)|\\border\\s+by\\b|\\bgrant\\b.+\\bon\\b|\\bpragma\\s+\\w)")
-  (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}"))
-
-; f-string, assigned to a name that a later statement of the same block passes to a query method
-; (the call at most four levels down: `return conn.execute(sql).fetchone()`, inside `with`/`if`)
-(_
-  (expression_statement (assignment left: (identifier) @var
-    right: [[(string (interpolation)) (concatenated_string (string (interpolation)))] @finding
-            (parenthesized_expression [(string (interpolation)) (concatenated_string (string (interpolation)))] @finding)]))
-  [(_ (call function: (attribute attribute: (identifier) @method)
-      arguments: (argument_list . [(identifier) @use (call arguments: (argument_list . (identifier) @use))]))) (_ (_ (call function: (attribute attribute: (identifier) @method)
-      arguments: (argument_list . [(identifier) @use (call arguments: (argument_list . (identifier) @use))])))) (_ (_ (_ (call function: (attribute attribute: (identifier) @method)
-      arguments: (argument_list . [(identifier) @use (call arguments: (argument_list . (identifier) @use))]))))) (_ (_ (_ (_ (call function: (attribute attribute: (identifier) @method)
-      arguments: (argument_list . [(identifier) @use (call arguments: (argument_list . (identifier) @use))]))))))]
-  (#eq? @var @use)
-  (#any-of? @method "execute" "executemany" "executescript" "raw" "query" "mogrify" "exec_driver_sql" "read_sql" "read_sql_query" "execute_sql" "fetch" "fetchrow" "fetchval" "fetch_all" "fetch_one" "fetch_val" "iterate")
-  (#match? @finding "(?is)(\\bselect\\b.+\\bfrom\\b|\\binsert\\s+(or\\s+\\w+\\s+)?into\\b|\\bupdate\\b.+\\bset\\b|\\bdelete\\s+from\\b|\\breplace\\s+into\\b|\\bmerge\\s+into\\b|\\b(create|drop|alter|truncate)\\s+(temporary\\s+|temp\\s+)?(table|view|index|database|schema|user|role)\\b|\\bwhere\\b.+(=|<|>|\\blike\\b|\\bin\\b|\\bis\\b)|\\border\\s+by\\b|\\bgrant\\b.+\\bon\\b|\\bpragma\\s+\\w)")
+  (#match? @callee "(^|\\.)(text|RawSQL|read_sql|read_sql_query)$|^[A-Za-z_][A-Za-z0-9_]*$")
+  (#resolves-to? @callee "^(sqlalchemy(\\.sql)?(\\.expression)?\\.text|django\\.db\\.models(\\.expressions)?\\.RawSQL|(pandas|pd)\\.read_sql(_query)?)$")
+  (#match? @finding "(?is)((?-u:\\b)select(?-u:\\b).+(?-u:\\b)from(?-u:\\b)|(?-u:\\b)insert[ \\t\\r\\n]+(or[ \\t\\r\\n]+[a-z]+[ \\t\\r\\n]+)?into(?-u:\\b)|(?-u:\\b)update(?-u:\\b).+(?-u:\\b)set(?-u:\\b)|(?-u:\\b)delete[ \\t\\r\\n]+from(?-u:\\b)|(?-u:\\b)(replace|merge)[ \\t\\r\\n]+into(?-u:\\b)|(?-u:\\b)(create|drop|alter|truncate)[ \\t\\r\\n]+(temporary[ \\t\\r\\n]+|temp[ \\t\\r\\n]+)?(table|view|index|database|schema|user|role)(?-u:\\b)|(?-u:\\b)where(?-u:\\b).+(=|<|>|(?-u:\\b)like(?-u:\\b)|(?-u:\\b)in(?-u:\\b)|(?-u:\\b)is(?-u:\\b))|(?-u:\\b)order[ \\t\\r\\n]+by(?-u:\\b)|(?-u:\\b)grant(?-u:\\b).+(?-u:\\b)on(?-u:\\b)|(?-u:\\b)pragma[ \\t\\r\\n]+[a-z_])")
   (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}"))
 
 ; %, + or .format(), passed directly to a method with a query-running name
@@ -49,8 +39,10 @@
      (binary_operator operator: "+")
      (call function: (attribute object: [(string) (concatenated_string)] attribute: (identifier) @fmt)
        arguments: (argument_list (_)))] @finding)
-  (#any-of? @method "execute" "executemany" "executescript" "raw" "query" "mogrify" "exec_driver_sql" "read_sql" "read_sql_query" "execute_sql" "fetch" "fetchrow" "fetchval" "fetch_all" "fetch_one" "fetch_val" "iterate")
-  (#match? @finding "(?is)(\\bselect\\b.+\\bfrom\\b|\\binsert\\s+(or\\s+\\w+\\s+)?into\\b|\\bupdate\\b.+\\bset\\b|\\bdelete\\s+from\\b|\\breplace\\s+into\\b|\\bmerge\\s+into\\b|\\b(create|drop|alter|truncate)\\s+(temporary\\s+|temp\\s+)?(table|view|index|database|schema|user|role)\\b|\\bwhere\\b.+(=|<|>|\\blike\\b|\\bin\\b|\\bis\\b)|\\border\\s+by\\b|\\bgrant\\b.+\\bon\\b|\\bpragma\\s+\\w)")
+  (#any-of? @method "execute" "executemany" "executescript" "raw" "query" "mogrify" "exec_driver_sql"
+    "read_sql" "read_sql_query" "execute_sql" "fetch" "fetchrow" "fetchval" "fetch_all" "fetch_one"
+    "fetch_val" "iterate")
+  (#match? @finding "(?is)((?-u:\\b)select(?-u:\\b).+(?-u:\\b)from(?-u:\\b)|(?-u:\\b)insert[ \\t\\r\\n]+(or[ \\t\\r\\n]+[a-z]+[ \\t\\r\\n]+)?into(?-u:\\b)|(?-u:\\b)update(?-u:\\b).+(?-u:\\b)set(?-u:\\b)|(?-u:\\b)delete[ \\t\\r\\n]+from(?-u:\\b)|(?-u:\\b)(replace|merge)[ \\t\\r\\n]+into(?-u:\\b)|(?-u:\\b)(create|drop|alter|truncate)[ \\t\\r\\n]+(temporary[ \\t\\r\\n]+|temp[ \\t\\r\\n]+)?(table|view|index|database|schema|user|role)(?-u:\\b)|(?-u:\\b)where(?-u:\\b).+(=|<|>|(?-u:\\b)like(?-u:\\b)|(?-u:\\b)in(?-u:\\b)|(?-u:\\b)is(?-u:\\b))|(?-u:\\b)order[ \\t\\r\\n]+by(?-u:\\b)|(?-u:\\b)grant(?-u:\\b).+(?-u:\\b)on(?-u:\\b)|(?-u:\\b)pragma[ \\t\\r\\n]+[a-z_])")
   (#eq? @fmt "format")
   (#is-dynamic? @finding))
 
@@ -63,58 +55,66 @@
      (binary_operator operator: "+")
      (call function: (attribute object: [(string) (concatenated_string)] attribute: (identifier) @fmt)
        arguments: (argument_list (_)))] @finding)
-  (#resolves-to? @callee "^(sqlalchemy(\\.sql)?(\\.expression)?\\.text|sqlalchemy\\.sql\\.text|django\\.db\\.models(\\.expressions)?\\.RawSQL|(pandas|pd)\\.read_sql(_query)?)$")
-  (#match? @finding "(?is)(\\bselect\\b.+\\bfrom\\b|\\binsert\\s+(or\\s+\\w+\\s+)?into\\b|\\bupdate\\b.+\\bset\\b|\\bdelete\\s+from\\b|\\breplace\\s+into\\b|\\bmerge\\s+into\\b|\\b(create|drop|alter|truncate)\\s+(temporary\\s+|temp\\s+)?(table|view|index|database|schema|user|role)\\b|\\bwhere\\b.+(=|<|>|\\blike\\b|\\bin\\b|\\bis\\b)|\\border\\s+by\\b|\\bgrant\\b.+\\bon\\b|\\bpragma\\s+\\w)")
+  (#match? @callee "(^|\\.)(text|RawSQL|read_sql|read_sql_query)$|^[A-Za-z_][A-Za-z0-9_]*$")
+  (#resolves-to? @callee "^(sqlalchemy(\\.sql)?(\\.expression)?\\.text|django\\.db\\.models(\\.expressions)?\\.RawSQL|(pandas|pd)\\.read_sql(_query)?)$")
+  (#match? @finding "(?is)((?-u:\\b)select(?-u:\\b).+(?-u:\\b)from(?-u:\\b)|(?-u:\\b)insert[ \\t\\r\\n]+(or[ \\t\\r\\n]+[a-z]+[ \\t\\r\\n]+)?into(?-u:\\b)|(?-u:\\b)update(?-u:\\b).+(?-u:\\b)set(?-u:\\b)|(?-u:\\b)delete[ \\t\\r\\n]+from(?-u:\\b)|(?-u:\\b)(replace|merge)[ \\t\\r\\n]+into(?-u:\\b)|(?-u:\\b)(create|drop|alter|truncate)[ \\t\\r\\n]+(temporary[ \\t\\r\\n]+|temp[ \\t\\r\\n]+)?(table|view|index|database|schema|user|role)(?-u:\\b)|(?-u:\\b)where(?-u:\\b).+(=|<|>|(?-u:\\b)like(?-u:\\b)|(?-u:\\b)in(?-u:\\b)|(?-u:\\b)is(?-u:\\b))|(?-u:\\b)order[ \\t\\r\\n]+by(?-u:\\b)|(?-u:\\b)grant(?-u:\\b).+(?-u:\\b)on(?-u:\\b)|(?-u:\\b)pragma[ \\t\\r\\n]+[a-z_])")
   (#eq? @fmt "format")
   (#is-dynamic? @finding))
 
-; %, + or .format(), assigned to a name that a later statement of the same block passes to a query method
-; (the call at most four levels down: `return conn.execute(sql).fetchone()`, inside `with`/`if`)
-(_
-  (expression_statement (assignment left: (identifier) @var
-    right: [[(binary_operator left: [(string) (concatenated_string)] operator: "%")
+; f-string, assigned to a variable named like sql / query / stmt
+(assignment
+  left: [(identifier) (attribute)] @var
+  right: [(string (interpolation)) (concatenated_string (string (interpolation)))] @finding
+  (#match? @var "(?i)(^|[._])(sql|query|qry|q|stmt|statement|sql_?[a-z]*|[a-z]*_?(sql|query|qry|stmt|statement))$")
+  (#match? @finding "(?is)((?-u:\\b)select(?-u:\\b).+(?-u:\\b)from(?-u:\\b)|(?-u:\\b)insert[ \\t\\r\\n]+(or[ \\t\\r\\n]+[a-z]+[ \\t\\r\\n]+)?into(?-u:\\b)|(?-u:\\b)update(?-u:\\b).+(?-u:\\b)set(?-u:\\b)|(?-u:\\b)delete[ \\t\\r\\n]+from(?-u:\\b)|(?-u:\\b)(replace|merge)[ \\t\\r\\n]+into(?-u:\\b)|(?-u:\\b)(create|drop|alter|truncate)[ \\t\\r\\n]+(temporary[ \\t\\r\\n]+|temp[ \\t\\r\\n]+)?(table|view|index|database|schema|user|role)(?-u:\\b)|(?-u:\\b)where(?-u:\\b).+(=|<|>|(?-u:\\b)like(?-u:\\b)|(?-u:\\b)in(?-u:\\b)|(?-u:\\b)is(?-u:\\b))|(?-u:\\b)order[ \\t\\r\\n]+by(?-u:\\b)|(?-u:\\b)grant(?-u:\\b).+(?-u:\\b)on(?-u:\\b)|(?-u:\\b)pragma[ \\t\\r\\n]+[a-z_])")
+  (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}"))
+
+; f-string in parentheses, assigned to a variable named like sql / query / stmt
+(assignment
+  left: [(identifier) (attribute)] @var
+  right: (parenthesized_expression [(string (interpolation)) (concatenated_string (string (interpolation)))] @finding)
+  (#match? @var "(?i)(^|[._])(sql|query|qry|q|stmt|statement|sql_?[a-z]*|[a-z]*_?(sql|query|qry|stmt|statement))$")
+  (#match? @finding "(?is)((?-u:\\b)select(?-u:\\b).+(?-u:\\b)from(?-u:\\b)|(?-u:\\b)insert[ \\t\\r\\n]+(or[ \\t\\r\\n]+[a-z]+[ \\t\\r\\n]+)?into(?-u:\\b)|(?-u:\\b)update(?-u:\\b).+(?-u:\\b)set(?-u:\\b)|(?-u:\\b)delete[ \\t\\r\\n]+from(?-u:\\b)|(?-u:\\b)(replace|merge)[ \\t\\r\\n]+into(?-u:\\b)|(?-u:\\b)(create|drop|alter|truncate)[ \\t\\r\\n]+(temporary[ \\t\\r\\n]+|temp[ \\t\\r\\n]+)?(table|view|index|database|schema|user|role)(?-u:\\b)|(?-u:\\b)where(?-u:\\b).+(=|<|>|(?-u:\\b)like(?-u:\\b)|(?-u:\\b)in(?-u:\\b)|(?-u:\\b)is(?-u:\\b))|(?-u:\\b)order[ \\t\\r\\n]+by(?-u:\\b)|(?-u:\\b)grant(?-u:\\b).+(?-u:\\b)on(?-u:\\b)|(?-u:\\b)pragma[ \\t\\r\\n]+[a-z_])")
+  (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}"))
+
+; %, + or .format(), assigned to a variable named like sql / query / stmt
+(assignment
+  left: [(identifier) (attribute)] @var
+  right: [(binary_operator left: [(string) (concatenated_string)] operator: "%")
      (binary_operator operator: "+")
      (call function: (attribute object: [(string) (concatenated_string)] attribute: (identifier) @fmt)
        arguments: (argument_list (_)))] @finding
-            (parenthesized_expression [(binary_operator left: [(string) (concatenated_string)] operator: "%")
-     (binary_operator operator: "+")
-     (call function: (attribute object: [(string) (concatenated_string)] attribute: (identifier) @fmt)
-       arguments: (argument_list (_)))] @finding)]))
-  [(_ (call function: (attribute attribute: (identifier) @method)
-      arguments: (argument_list . [(identifier) @use (call arguments: (argument_list . (identifier) @use))]))) (_ (_ (call function: (attribute attribute: (identifier) @method)
-      arguments: (argument_list . [(identifier) @use (call arguments: (argument_list . (identifier) @use))])))) (_ (_ (_ (call function: (attribute attribute: (identifier) @method)
-      arguments: (argument_list . [(identifier) @use (call arguments: (argument_list . (identifier) @use))]))))) (_ (_ (_ (_ (call function: (attribute attribute: (identifier) @method)
-      arguments: (argument_list . [(identifier) @use (call arguments: (argument_list . (identifier) @use))]))))))]
-  (#eq? @var @use)
-  (#any-of? @method "execute" "executemany" "executescript" "raw" "query" "mogrify" "exec_driver_sql" "read_sql" "read_sql_query" "execute_sql" "fetch" "fetchrow" "fetchval" "fetch_all" "fetch_one" "fetch_val" "iterate")
-  (#match? @finding "(?is)(\\bselect\\b.+\\bfrom\\b|\\binsert\\s+(or\\s+\\w+\\s+)?into\\b|\\bupdate\\b.+\\bset\\b|\\bdelete\\s+from\\b|\\breplace\\s+into\\b|\\bmerge\\s+into\\b|\\b(create|drop|alter|truncate)\\s+(temporary\\s+|temp\\s+)?(table|view|index|database|schema|user|role)\\b|\\bwhere\\b.+(=|<|>|\\blike\\b|\\bin\\b|\\bis\\b)|\\border\\s+by\\b|\\bgrant\\b.+\\bon\\b|\\bpragma\\s+\\w)")
+  (#match? @var "(?i)(^|[._])(sql|query|qry|q|stmt|statement|sql_?[a-z]*|[a-z]*_?(sql|query|qry|stmt|statement))$")
+  (#match? @finding "(?is)((?-u:\\b)select(?-u:\\b).+(?-u:\\b)from(?-u:\\b)|(?-u:\\b)insert[ \\t\\r\\n]+(or[ \\t\\r\\n]+[a-z]+[ \\t\\r\\n]+)?into(?-u:\\b)|(?-u:\\b)update(?-u:\\b).+(?-u:\\b)set(?-u:\\b)|(?-u:\\b)delete[ \\t\\r\\n]+from(?-u:\\b)|(?-u:\\b)(replace|merge)[ \\t\\r\\n]+into(?-u:\\b)|(?-u:\\b)(create|drop|alter|truncate)[ \\t\\r\\n]+(temporary[ \\t\\r\\n]+|temp[ \\t\\r\\n]+)?(table|view|index|database|schema|user|role)(?-u:\\b)|(?-u:\\b)where(?-u:\\b).+(=|<|>|(?-u:\\b)like(?-u:\\b)|(?-u:\\b)in(?-u:\\b)|(?-u:\\b)is(?-u:\\b))|(?-u:\\b)order[ \\t\\r\\n]+by(?-u:\\b)|(?-u:\\b)grant(?-u:\\b).+(?-u:\\b)on(?-u:\\b)|(?-u:\\b)pragma[ \\t\\r\\n]+[a-z_])")
   (#eq? @fmt "format")
   (#is-dynamic? @finding))
 
-; QuerySet.extra(where=[...], select={...}, tables=[...], order_by=[...]) with formatted fragments
-(call
-  function: (attribute attribute: (identifier) @method)
-  arguments: (argument_list
-    (keyword_argument
-      name: (identifier) @kw
-      value: [(list [(string (interpolation)) (concatenated_string (string (interpolation)))] @finding) (dictionary (pair value: [(string (interpolation)) (concatenated_string (string (interpolation)))] @finding))]))
-  (#eq? @method "extra")
-  (#any-of? @kw "where" "select" "tables" "order_by")
-  (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}"))
+; %, + or .format() in parentheses, assigned to a variable named like sql / query / stmt
+(assignment
+  left: [(identifier) (attribute)] @var
+  right: (parenthesized_expression [(binary_operator left: [(string) (concatenated_string)] operator: "%")
+     (binary_operator operator: "+")
+     (call function: (attribute object: [(string) (concatenated_string)] attribute: (identifier) @fmt)
+       arguments: (argument_list (_)))] @finding)
+  (#match? @var "(?i)(^|[._])(sql|query|qry|q|stmt|statement|sql_?[a-z]*|[a-z]*_?(sql|query|qry|stmt|statement))$")
+  (#match? @finding "(?is)((?-u:\\b)select(?-u:\\b).+(?-u:\\b)from(?-u:\\b)|(?-u:\\b)insert[ \\t\\r\\n]+(or[ \\t\\r\\n]+[a-z]+[ \\t\\r\\n]+)?into(?-u:\\b)|(?-u:\\b)update(?-u:\\b).+(?-u:\\b)set(?-u:\\b)|(?-u:\\b)delete[ \\t\\r\\n]+from(?-u:\\b)|(?-u:\\b)(replace|merge)[ \\t\\r\\n]+into(?-u:\\b)|(?-u:\\b)(create|drop|alter|truncate)[ \\t\\r\\n]+(temporary[ \\t\\r\\n]+|temp[ \\t\\r\\n]+)?(table|view|index|database|schema|user|role)(?-u:\\b)|(?-u:\\b)where(?-u:\\b).+(=|<|>|(?-u:\\b)like(?-u:\\b)|(?-u:\\b)in(?-u:\\b)|(?-u:\\b)is(?-u:\\b))|(?-u:\\b)order[ \\t\\r\\n]+by(?-u:\\b)|(?-u:\\b)grant(?-u:\\b).+(?-u:\\b)on(?-u:\\b)|(?-u:\\b)pragma[ \\t\\r\\n]+[a-z_])")
+  (#eq? @fmt "format")
+  (#is-dynamic? @finding))
 
+; Django QuerySet.extra(where=[...], select=[...], tables=[...], order_by=[...]) with a formatted fragment
+; (fragments carry no SQL keywords, so no SQL check)
 (call
   function: (attribute attribute: (identifier) @method)
   arguments: (argument_list
     (keyword_argument
       name: (identifier) @kw
-      value: [(list [(binary_operator left: [(string) (concatenated_string)] operator: "%")
-     (binary_operator operator: "+")
-     (call function: (attribute object: [(string) (concatenated_string)] attribute: (identifier) @fmt)
-       arguments: (argument_list (_)))] @finding) (dictionary (pair value: [(binary_operator left: [(string) (concatenated_string)] operator: "%")
-     (binary_operator operator: "+")
-     (call function: (attribute object: [(string) (concatenated_string)] attribute: (identifier) @fmt)
-       arguments: (argument_list (_)))] @finding))]))
+      value: (list
+        [(string (interpolation))
+         (binary_operator left: (string) operator: "%")
+         (binary_operator operator: "+")
+         (call function: (attribute object: (string) attribute: (identifier) @fmt))] @finding)))
   (#eq? @method "extra")
   (#any-of? @kw "where" "select" "tables" "order_by")
   (#eq? @fmt "format")
+  (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}|%|[+]|[.]format")
   (#is-dynamic? @finding))

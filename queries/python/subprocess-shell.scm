@@ -10,6 +10,7 @@
     [(identifier) (attribute) (subscript) (call) (string) (concatenated_string) (binary_operator)
      (parenthesized_expression) (conditional_expression) (await)] @finding
     (keyword_argument name: (identifier) @shell value: (true)))
+  (#match? @callee "(^|\\.)(run|call|Popen|check_output|check_call|getoutput|getstatusoutput)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^subprocess\\.(run|call|Popen|check_output|check_call)$")
   (#eq? @shell "shell")
   (#is-dynamic? @finding))
@@ -22,6 +23,7 @@
       value: [(identifier) (attribute) (subscript) (call) (string) (concatenated_string) (binary_operator)
               (parenthesized_expression) (conditional_expression) (await)] @finding)
     (keyword_argument name: (identifier) @shell value: (true)))
+  (#match? @callee "(^|\\.)(run|call|Popen|check_output|check_call|getoutput|getstatusoutput)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^subprocess\\.(run|call|Popen|check_output|check_call)$")
   (#eq? @kw "args")
   (#eq? @shell "shell")
@@ -34,6 +36,7 @@
     (keyword_argument name: (identifier) @kw
       value: [(identifier) (attribute) (subscript) (call) (string) (concatenated_string) (binary_operator)
               (parenthesized_expression) (conditional_expression) (await)] @finding))
+  (#match? @callee "(^|\\.)(run|call|Popen|check_output|check_call|getoutput|getstatusoutput)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^subprocess\\.(run|call|Popen|check_output|check_call)$")
   (#eq? @kw "args")
   (#eq? @shell "shell")
@@ -46,6 +49,7 @@
     .
     (list . (_) @finding)
     (keyword_argument name: (identifier) @shell value: (true)))
+  (#match? @callee "(^|\\.)(run|call|Popen|check_output|check_call|getoutput|getstatusoutput)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^subprocess\\.(run|call|Popen|check_output|check_call)$")
   (#eq? @shell "shell")
   (#is-dynamic? @finding))
@@ -57,5 +61,6 @@
     .
     [(identifier) (attribute) (subscript) (call) (string) (concatenated_string) (binary_operator)
      (parenthesized_expression) (conditional_expression) (await)] @finding)
+  (#match? @callee "(^|\\.)(run|call|Popen|check_output|check_call|getoutput|getstatusoutput)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(subprocess|commands)\\.(getoutput|getstatusoutput)$")
   (#is-dynamic? @finding))

@@ -23,16 +23,23 @@
   (#any-of? @attr "verify" "check_hostname")) @finding
 
 ; ssl._create_unverified_context, also assigned as the default HTTPS context
-((attribute) @finding
+((attribute attribute: (identifier) @name) @finding
+  (#match? @name "^_create_(unverified|stdlib)_context$")
   (#resolves-to? @finding "^ssl\\._create_(unverified|stdlib)_context$"))
 
 ; ssl.CERT_NONE given as a value (not compared against)
-(assignment right: (attribute) @finding (#resolves-to? @finding "^ssl\\.(VerifyMode\\.)?CERT_NONE$"))
-(keyword_argument value: (attribute) @finding (#resolves-to? @finding "^ssl\\.(VerifyMode\\.)?CERT_NONE$"))
-(argument_list (attribute) @finding (#resolves-to? @finding "^ssl\\.(VerifyMode\\.)?CERT_NONE$"))
-(assignment right: (identifier) @finding (#resolves-to? @finding "^ssl\\.(VerifyMode\\.)?CERT_NONE$"))
-(keyword_argument value: (identifier) @finding (#resolves-to? @finding "^ssl\\.(VerifyMode\\.)?CERT_NONE$"))
-(argument_list (identifier) @finding (#resolves-to? @finding "^ssl\\.(VerifyMode\\.)?CERT_NONE$"))
+(assignment right: (attribute) @finding
+  (#match? @finding "CERT_NONE$") (#resolves-to? @finding "^ssl\\.(VerifyMode\\.)?CERT_NONE$"))
+(keyword_argument value: (attribute) @finding
+  (#match? @finding "CERT_NONE$") (#resolves-to? @finding "^ssl\\.(VerifyMode\\.)?CERT_NONE$"))
+(argument_list (attribute) @finding
+  (#match? @finding "CERT_NONE$") (#resolves-to? @finding "^ssl\\.(VerifyMode\\.)?CERT_NONE$"))
+(assignment right: (identifier) @finding
+  (#eq? @finding "CERT_NONE") (#resolves-to? @finding "^ssl\\.(VerifyMode\\.)?CERT_NONE$"))
+(keyword_argument value: (identifier) @finding
+  (#eq? @finding "CERT_NONE") (#resolves-to? @finding "^ssl\\.(VerifyMode\\.)?CERT_NONE$"))
+(argument_list (identifier) @finding
+  (#eq? @finding "CERT_NONE") (#resolves-to? @finding "^ssl\\.(VerifyMode\\.)?CERT_NONE$"))
 
 ; urllib3: cert_reqs='CERT_NONE' (or 'NONE')
 (keyword_argument

@@ -3,6 +3,7 @@
 (call
   function: [(identifier) (attribute)] @callee
   arguments: (argument_list (_) @last .) @args
+  (#match? @callee "(^|\\.)(load)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^torch\\.(serialization\\.)?load$")
   (#not-match? @args "weights_only|\\*\\*")) @finding
 
@@ -11,5 +12,6 @@
   function: [(identifier) (attribute)] @callee
   arguments: (argument_list
     (keyword_argument name: (identifier) @kw value: (false)) @finding)
+  (#match? @callee "(^|\\.)(load)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^torch\\.(serialization\\.)?load$")
   (#eq? @kw "weights_only"))

@@ -3,6 +3,7 @@
 (call
   function: [(identifier) (attribute)] @callee
   arguments: (argument_list . (_) @arg)
+  (#match? @callee "(^|\\.)(parse|iterparse|fromstring|fromstringlist|XML|XMLID|parseString|XMLParser|XMLPullParser)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(xml\\.etree\\.c?ElementTree\\.(parse|iterparse|fromstring|fromstringlist|XML|XMLID)|xml\\.dom\\.(minidom|pulldom)\\.(parse|parseString)|xml\\.dom\\.expatbuilder\\.(parse|parseString)|xml\\.sax\\.(parse|parseString))$")
   (#is-dynamic? @arg)) @finding
 
@@ -11,6 +12,7 @@
   function: [(identifier) (attribute)] @callee
   arguments: (argument_list
     (keyword_argument name: (identifier) @kw value: (true)) @finding)
+  (#match? @callee "(^|\\.)(parse|iterparse|fromstring|fromstringlist|XML|XMLID|parseString|XMLParser|XMLPullParser)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^lxml\\.etree\\.(XMLParser|XMLPullParser|iterparse)$")
   (#eq? @kw "resolve_entities"))
 
@@ -18,6 +20,7 @@
   function: [(identifier) (attribute)] @callee
   arguments: (argument_list
     (keyword_argument name: (identifier) @kw value: (false)) @finding)
+  (#match? @callee "(^|\\.)(parse|iterparse|fromstring|fromstringlist|XML|XMLID|parseString|XMLParser|XMLPullParser)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^lxml\\.etree\\.(XMLParser|XMLPullParser|iterparse)$")
   (#eq? @kw "no_network"))
 
