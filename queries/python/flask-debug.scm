@@ -3,7 +3,7 @@
 (call
   function: (attribute attribute: (identifier) @method) @callee
   arguments: (argument_list
-    (keyword_argument name: (identifier) @kw value: (true)) @finding)
+    (keyword_argument name: (identifier) @kw value: (true) @on) @finding)
   (#eq? @method "run")
   (#not-resolves-to? @callee "^(asyncio|uvicorn|hypercorn|trio|anyio|unittest|pytest|doctest|subprocess|aiohttp\\.web|web|loop)\\.")
   (#eq? @kw "debug")
@@ -12,20 +12,20 @@
 ; app.debug = True / app.config["DEBUG"] = True
 (assignment
   left: (attribute attribute: (identifier) @attr)
-  right: (true)
+  right: (true) @on
   (#eq? @attr "debug")
   (#file-match? "(^|\\n)\\s*(from\\s+flask(_\\w+)?[\\s.]|import\\s+flask)")) @finding
 
 (assignment
   left: (subscript value: (attribute attribute: (identifier) @config) subscript: (string) @key)
-  right: (true)
+  right: (true) @on
   (#eq? @config "config")
   (#match? @key "^['\"]DEBUG['\"]$")
   (#file-match? "(^|\\n)\\s*(from\\s+flask(_\\w+)?[\\s.]|import\\s+flask)")) @finding
 
 (call
   function: (attribute object: (attribute attribute: (identifier) @config) attribute: (identifier) @update)
-  arguments: (argument_list (keyword_argument name: (identifier) @kw value: (true)) @finding)
+  arguments: (argument_list (keyword_argument name: (identifier) @kw value: (true) @on) @finding)
   (#eq? @config "config")
   (#eq? @update "update")
   (#eq? @kw "DEBUG")

@@ -9,6 +9,7 @@
   (keyword_argument name: (identifier) @target value: (_) @finding)]
   (#match? @target "(?i)(passw(or)?d|passwd|passphrase|secret|nonce|salt|csrf|xsrf|api_?key|apikey|session_?id|sessid|(^|[^a-z])(pwd|token|otp|pin|sid)($|[^a-z])|(reset|verification|verify|confirm|confirmation|activation|auth|invite|magic|one_?time|2fa|mfa|sms|email|login|access)_?(code|key|link|token)|(access|private|signing|encryption|session)_?key)")
   (#not-match? @target "(?i)(tokeniz|(max|min|num|n|total|count)_?tokens?|tokens?_?(count|len|length|num|ids?|idx|index|type|limit|budget|size|per)|cache_?key|sort_?key|(^|_)(shuffle|jitter|sample|seed|delay|backoff)|color|colour|zip_?code|country_?code|status_?code|exit_?code|error_?code|lang)")
+  (#not-match? @finding "(?i)vocab|tokens|words|corpus|sentences|synonyms|stopwords")
   (#match? @finding "(^|[^A-Za-z0-9_])random\\.(random|randint|choice|choices|getrandbits|randrange|sample|randbytes|uniform)[ \\t]*\\(")
   (#is-dynamic? @finding))
 
@@ -16,6 +17,7 @@
   (keyword_argument name: (identifier) @target value: (_) @finding)]
   (#match? @target "(?i)(passw(or)?d|passwd|passphrase|secret|nonce|salt|csrf|xsrf|api_?key|apikey|session_?id|sessid|(^|[^a-z])(pwd|token|otp|pin|sid)($|[^a-z])|(reset|verification|verify|confirm|confirmation|activation|auth|invite|magic|one_?time|2fa|mfa|sms|email|login|access)_?(code|key|link|token)|(access|private|signing|encryption|session)_?key)")
   (#not-match? @target "(?i)(tokeniz|(max|min|num|n|total|count)_?tokens?|tokens?_?(count|len|length|num|ids?|idx|index|type|limit|budget|size|per)|cache_?key|sort_?key|(^|_)(shuffle|jitter|sample|seed|delay|backoff)|color|colour|zip_?code|country_?code|status_?code|exit_?code|error_?code|lang)")
+  (#not-match? @finding "(?i)vocab|tokens|words|corpus|sentences|synonyms|stopwords")
   (#match? @finding "(^|[^A-Za-z0-9_.])(random|randint|choice|choices|getrandbits|randrange|sample|randbytes|uniform)[ \\t]*\\(")
   (#file-match? "(^|\\n)[ \\t]*from[ \\t]+(numpy\\.)?random[ \\t]+import[ \\t]")
   (#is-dynamic? @finding))

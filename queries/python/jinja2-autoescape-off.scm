@@ -2,7 +2,7 @@
 (call
   function: [(identifier) (attribute)] @callee
   arguments: (argument_list
-    (keyword_argument name: (identifier) @kw value: (false)) @finding)
+    (keyword_argument name: (identifier) @kw value: (false) @off) @finding)
   (#match? @callee "(^|\\.)(Environment|Template|Overlay|SandboxedEnvironment|ImmutableSandboxedEnvironment)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(jinja2\\.)?(Environment|Template|Overlay|sandbox\\.SandboxedEnvironment|sandbox\\.ImmutableSandboxedEnvironment|SandboxedEnvironment|ImmutableSandboxedEnvironment)$")
   (#eq? @kw "autoescape")
@@ -21,6 +21,6 @@
 ; env.autoescape = False / app.jinja_env.autoescape = False
 (assignment
   left: (attribute attribute: (identifier) @attr)
-  right: (false)
+  right: (false) @off
   (#eq? @attr "autoescape")
   (#file-match? "jinja|[Ff]lask")) @finding

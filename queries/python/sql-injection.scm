@@ -3,7 +3,8 @@
 ; or assigned to a variable named like sql/query/stmt (the line that builds the SQL is the one reported).
 ; Parameterised queries (`execute("... %s", (x,))`) are fine: the query is a constant and the values travel
 ; separately. f-strings whose interpolations are all UPPER_CASE constants (`{TABLE}`) and text without SQL
-; keywords are not reported. `@fmt` only exists for `.format()` calls; a text predicate on an absent capture holds.
+; keywords are not reported, nor f-strings that interpolate generated placeholders (`IN ({placeholders})`).
+; `@fmt` only exists for `.format()` calls; a text predicate on an absent capture holds.
 ; (No sibling patterns linking an assignment to a later execute(): tree-sitter makes those quadratic in the
 ; length of a block, and slow to compile.)
 
@@ -17,7 +18,8 @@
     "read_sql" "read_sql_query" "execute_sql" "fetch" "fetchrow" "fetchval" "fetch_all" "fetch_one"
     "fetch_val" "iterate")
   (#match? @finding "(?is)((?-u:\\b)select(?-u:\\b).+(?-u:\\b)from(?-u:\\b)|(?-u:\\b)insert[ \\t\\r\\n]+(or[ \\t\\r\\n]+[a-z]+[ \\t\\r\\n]+)?into(?-u:\\b)|(?-u:\\b)update(?-u:\\b).+(?-u:\\b)set(?-u:\\b)|(?-u:\\b)delete[ \\t\\r\\n]+from(?-u:\\b)|(?-u:\\b)(replace|merge)[ \\t\\r\\n]+into(?-u:\\b)|(?-u:\\b)(create|drop|alter|truncate)[ \\t\\r\\n]+(temporary[ \\t\\r\\n]+|temp[ \\t\\r\\n]+)?(table|view|index|database|schema|user|role)(?-u:\\b)|(?-u:\\b)where(?-u:\\b).+(=|<|>|(?-u:\\b)like(?-u:\\b)|(?-u:\\b)in(?-u:\\b)|(?-u:\\b)is(?-u:\\b))|(?-u:\\b)order[ \\t\\r\\n]+by(?-u:\\b)|(?-u:\\b)grant(?-u:\\b).+(?-u:\\b)on(?-u:\\b)|(?-u:\\b)pragma[ \\t\\r\\n]+[a-z_])")
-  (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}"))
+  (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}")
+  (#not-match? @finding "\\{(placeholders?|qmarks|marks|param_marks|bind_?vars|binds|in_clause|params_sql)\\}"))
 
 ; f-string, passed directly to sqlalchemy.text / RawSQL / pandas.read_sql
 (call
@@ -28,7 +30,8 @@
   (#match? @callee "(^|\\.)(text|RawSQL|read_sql|read_sql_query)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(sqlalchemy(\\.sql)?(\\.expression)?\\.text|django\\.db\\.models(\\.expressions)?\\.RawSQL|(pandas|pd)\\.read_sql(_query)?)$")
   (#match? @finding "(?is)((?-u:\\b)select(?-u:\\b).+(?-u:\\b)from(?-u:\\b)|(?-u:\\b)insert[ \\t\\r\\n]+(or[ \\t\\r\\n]+[a-z]+[ \\t\\r\\n]+)?into(?-u:\\b)|(?-u:\\b)update(?-u:\\b).+(?-u:\\b)set(?-u:\\b)|(?-u:\\b)delete[ \\t\\r\\n]+from(?-u:\\b)|(?-u:\\b)(replace|merge)[ \\t\\r\\n]+into(?-u:\\b)|(?-u:\\b)(create|drop|alter|truncate)[ \\t\\r\\n]+(temporary[ \\t\\r\\n]+|temp[ \\t\\r\\n]+)?(table|view|index|database|schema|user|role)(?-u:\\b)|(?-u:\\b)where(?-u:\\b).+(=|<|>|(?-u:\\b)like(?-u:\\b)|(?-u:\\b)in(?-u:\\b)|(?-u:\\b)is(?-u:\\b))|(?-u:\\b)order[ \\t\\r\\n]+by(?-u:\\b)|(?-u:\\b)grant(?-u:\\b).+(?-u:\\b)on(?-u:\\b)|(?-u:\\b)pragma[ \\t\\r\\n]+[a-z_])")
-  (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}"))
+  (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}")
+  (#not-match? @finding "\\{(placeholders?|qmarks|marks|param_marks|bind_?vars|binds|in_clause|params_sql)\\}"))
 
 ; %, + or .format(), passed directly to a method with a query-running name
 (call
@@ -67,7 +70,8 @@
   right: [(string (interpolation)) (concatenated_string (string (interpolation)))] @finding
   (#match? @var "(?i)(^|[._])(sql|query|qry|q|stmt|statement|sql_?[a-z]*|[a-z]*_?(sql|query|qry|stmt|statement))$")
   (#match? @finding "(?is)((?-u:\\b)select(?-u:\\b).+(?-u:\\b)from(?-u:\\b)|(?-u:\\b)insert[ \\t\\r\\n]+(or[ \\t\\r\\n]+[a-z]+[ \\t\\r\\n]+)?into(?-u:\\b)|(?-u:\\b)update(?-u:\\b).+(?-u:\\b)set(?-u:\\b)|(?-u:\\b)delete[ \\t\\r\\n]+from(?-u:\\b)|(?-u:\\b)(replace|merge)[ \\t\\r\\n]+into(?-u:\\b)|(?-u:\\b)(create|drop|alter|truncate)[ \\t\\r\\n]+(temporary[ \\t\\r\\n]+|temp[ \\t\\r\\n]+)?(table|view|index|database|schema|user|role)(?-u:\\b)|(?-u:\\b)where(?-u:\\b).+(=|<|>|(?-u:\\b)like(?-u:\\b)|(?-u:\\b)in(?-u:\\b)|(?-u:\\b)is(?-u:\\b))|(?-u:\\b)order[ \\t\\r\\n]+by(?-u:\\b)|(?-u:\\b)grant(?-u:\\b).+(?-u:\\b)on(?-u:\\b)|(?-u:\\b)pragma[ \\t\\r\\n]+[a-z_])")
-  (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}"))
+  (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}")
+  (#not-match? @finding "\\{(placeholders?|qmarks|marks|param_marks|bind_?vars|binds|in_clause|params_sql)\\}"))
 
 ; f-string in parentheses, assigned to a variable named like sql / query / stmt
 (assignment
@@ -75,7 +79,8 @@
   right: (parenthesized_expression [(string (interpolation)) (concatenated_string (string (interpolation)))] @finding)
   (#match? @var "(?i)(^|[._])(sql|query|qry|q|stmt|statement|sql_?[a-z]*|[a-z]*_?(sql|query|qry|stmt|statement))$")
   (#match? @finding "(?is)((?-u:\\b)select(?-u:\\b).+(?-u:\\b)from(?-u:\\b)|(?-u:\\b)insert[ \\t\\r\\n]+(or[ \\t\\r\\n]+[a-z]+[ \\t\\r\\n]+)?into(?-u:\\b)|(?-u:\\b)update(?-u:\\b).+(?-u:\\b)set(?-u:\\b)|(?-u:\\b)delete[ \\t\\r\\n]+from(?-u:\\b)|(?-u:\\b)(replace|merge)[ \\t\\r\\n]+into(?-u:\\b)|(?-u:\\b)(create|drop|alter|truncate)[ \\t\\r\\n]+(temporary[ \\t\\r\\n]+|temp[ \\t\\r\\n]+)?(table|view|index|database|schema|user|role)(?-u:\\b)|(?-u:\\b)where(?-u:\\b).+(=|<|>|(?-u:\\b)like(?-u:\\b)|(?-u:\\b)in(?-u:\\b)|(?-u:\\b)is(?-u:\\b))|(?-u:\\b)order[ \\t\\r\\n]+by(?-u:\\b)|(?-u:\\b)grant(?-u:\\b).+(?-u:\\b)on(?-u:\\b)|(?-u:\\b)pragma[ \\t\\r\\n]+[a-z_])")
-  (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}"))
+  (#match? @finding "\\{[^{}]*[a-z(\\[.][^{}]*\\}")
+  (#not-match? @finding "\\{(placeholders?|qmarks|marks|param_marks|bind_?vars|binds|in_clause|params_sql)\\}"))
 
 ; %, + or .format(), assigned to a variable named like sql / query / stmt
 (assignment

@@ -2,7 +2,7 @@
 (call
   function: [(identifier) (attribute)] @callee
   arguments: (argument_list
-    (keyword_argument name: (identifier) @kw value: (false)) @finding)
+    (keyword_argument name: (identifier) @kw value: (false) @off) @finding)
   (#resolves-to? @callee "^(requests|httpx|aiohttp|urllib3|boto3|botocore|treq|grequests|niquests|pip\\._vendor\\.requests)\\.")
   (#any-of? @kw "verify" "verify_ssl" "ssl"))
 
@@ -10,7 +10,7 @@
 (call
   function: (attribute attribute: (identifier) @method)
   arguments: (argument_list
-    (keyword_argument name: (identifier) @kw value: (false)) @finding)
+    (keyword_argument name: (identifier) @kw value: (false) @off) @finding)
   (#any-of? @method "get" "post" "put" "patch" "delete" "head" "options" "request" "send" "stream"
     "ws_connect" "Client" "AsyncClient" "Session" "ClientSession" "TCPConnector" "client" "resource"
     "urlopen" "PoolManager" "ProxyManager" "HTTPSConnectionPool" "connection_from_url")
@@ -19,7 +19,7 @@
 ; session.verify = False / ctx.check_hostname = False
 (assignment
   left: (attribute attribute: (identifier) @attr)
-  right: (false)
+  right: (false) @off
   (#any-of? @attr "verify" "check_hostname")) @finding
 
 ; ssl._create_unverified_context, also assigned as the default HTTPS context
@@ -27,7 +27,15 @@
   (#match? @name "^_create_(unverified|stdlib)_context$")
   (#resolves-to? @finding "^ssl\\._create_(unverified|stdlib)_context$"))
 
+; check_hostname=False / assert_hostname=False given to any call (urllib3, http.client)
+(keyword_argument
+  name: (identifier) @kw
+  value: (false)
+  (#any-of? @kw "check_hostname" "assert_hostname")) @finding
+
 ; ssl.CERT_NONE given as a value (not compared against)
+(pair value: (attribute) @finding
+  (#match? @finding "CERT_NONE$") (#resolves-to? @finding "^ssl\\.(VerifyMode\\.)?CERT_NONE$"))
 (assignment right: (attribute) @finding
   (#match? @finding "CERT_NONE$") (#resolves-to? @finding "^ssl\\.(VerifyMode\\.)?CERT_NONE$"))
 (keyword_argument value: (attribute) @finding
