@@ -8,6 +8,7 @@
      (parenthesized_expression) (conditional_expression) (await)] @finding)
   (#match? @callee "(^|\\.)(system|popen[234]?)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(os|posix|nt|platform)\\.(system|popen[234]?)$")
+  (#not-match? @finding "^([fF][rR]?|[rR][fF])[\"']([^{}]|\\{\\{|\\}\\}|\\{(shlex|pipes)\\.quote\\([^{}()]*(\\([^{}()]*\\)[^{}()]*)*\\)\\})*[\"']$|^(shlex|pipes)\\.(join|quote)\\(|^[\"'] ?[\"']\\.join\\((shlex|pipes)\\.quote\\b")
   (#is-dynamic? @finding))
 
 (call
@@ -19,4 +20,5 @@
   (#match? @callee "(^|\\.)(system|popen[234]?)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(os|posix|nt|platform)\\.(system|popen[234]?)$")
   (#any-of? @kw "command" "cmd")
+  (#not-match? @finding "^([fF][rR]?|[rR][fF])[\"']([^{}]|\\{\\{|\\}\\}|\\{(shlex|pipes)\\.quote\\([^{}()]*(\\([^{}()]*\\)[^{}()]*)*\\)\\})*[\"']$|^(shlex|pipes)\\.(join|quote)\\(|^[\"'] ?[\"']\\.join\\((shlex|pipes)\\.quote\\b")
   (#is-dynamic? @finding))

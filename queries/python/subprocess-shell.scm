@@ -13,6 +13,7 @@
   (#match? @callee "(^|\\.)(run|call|Popen|check_output|check_call|getoutput|getstatusoutput)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^subprocess\\.(run|call|Popen|check_output|check_call)$")
   (#eq? @shell "shell")
+  (#not-match? @finding "^([fF][rR]?|[rR][fF])[\"']([^{}]|\\{\\{|\\}\\}|\\{(shlex|pipes)\\.quote\\([^{}()]*(\\([^{}()]*\\)[^{}()]*)*\\)\\})*[\"']$|^(shlex|pipes)\\.(join|quote)\\(|^[\"'] ?[\"']\\.join\\((shlex|pipes)\\.quote\\b")
   (#is-dynamic? @finding))
 
 ; args=... given by keyword, before or after shell=True
@@ -27,6 +28,7 @@
   (#resolves-to? @callee "^subprocess\\.(run|call|Popen|check_output|check_call)$")
   (#eq? @kw "args")
   (#eq? @shell "shell")
+  (#not-match? @finding "^([fF][rR]?|[rR][fF])[\"']([^{}]|\\{\\{|\\}\\}|\\{(shlex|pipes)\\.quote\\([^{}()]*(\\([^{}()]*\\)[^{}()]*)*\\)\\})*[\"']$|^(shlex|pipes)\\.(join|quote)\\(|^[\"'] ?[\"']\\.join\\((shlex|pipes)\\.quote\\b")
   (#is-dynamic? @finding))
 
 (call
@@ -40,6 +42,7 @@
   (#resolves-to? @callee "^subprocess\\.(run|call|Popen|check_output|check_call)$")
   (#eq? @kw "args")
   (#eq? @shell "shell")
+  (#not-match? @finding "^([fF][rR]?|[rR][fF])[\"']([^{}]|\\{\\{|\\}\\}|\\{(shlex|pipes)\\.quote\\([^{}()]*(\\([^{}()]*\\)[^{}()]*)*\\)\\})*[\"']$|^(shlex|pipes)\\.(join|quote)\\(|^[\"'] ?[\"']\\.join\\((shlex|pipes)\\.quote\\b")
   (#is-dynamic? @finding))
 
 ; a list whose program is itself dynamic, still run through a shell
@@ -52,6 +55,7 @@
   (#match? @callee "(^|\\.)(run|call|Popen|check_output|check_call|getoutput|getstatusoutput)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^subprocess\\.(run|call|Popen|check_output|check_call)$")
   (#eq? @shell "shell")
+  (#not-match? @finding "^([fF][rR]?|[rR][fF])[\"']([^{}]|\\{\\{|\\}\\}|\\{(shlex|pipes)\\.quote\\([^{}()]*(\\([^{}()]*\\)[^{}()]*)*\\)\\})*[\"']$|^(shlex|pipes)\\.(join|quote)\\(|^[\"'] ?[\"']\\.join\\((shlex|pipes)\\.quote\\b")
   (#is-dynamic? @finding))
 
 ; getoutput / getstatusoutput always use a shell
@@ -63,4 +67,5 @@
      (parenthesized_expression) (conditional_expression) (await)] @finding)
   (#match? @callee "(^|\\.)(run|call|Popen|check_output|check_call|getoutput|getstatusoutput)$|^[A-Za-z_][A-Za-z0-9_]*$")
   (#resolves-to? @callee "^(subprocess|commands)\\.(getoutput|getstatusoutput)$")
+  (#not-match? @finding "^([fF][rR]?|[rR][fF])[\"']([^{}]|\\{\\{|\\}\\}|\\{(shlex|pipes)\\.quote\\([^{}()]*(\\([^{}()]*\\)[^{}()]*)*\\)\\})*[\"']$|^(shlex|pipes)\\.(join|quote)\\(|^[\"'] ?[\"']\\.join\\((shlex|pipes)\\.quote\\b")
   (#is-dynamic? @finding))
