@@ -13,6 +13,7 @@ mod log;
 mod output;
 mod pattern;
 mod review;
+mod select;
 mod state;
 mod switches;
 

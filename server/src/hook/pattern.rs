@@ -6,7 +6,6 @@
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
@@ -15,6 +14,7 @@ use super::edit::{self, Lines};
 use super::failure::{Code, Failure};
 use super::input::{Change, FileEdit, Payload};
 use super::output::{self, Reported};
+use super::select;
 use super::state::Session;
 use super::switches::Block;
 use super::{Context, Reply, limits};
@@ -22,7 +22,7 @@ use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::language::Language;
 use crate::notebook::Notebook;
-use crate::rules::{LoadOptions, RuleSet, Scope};
+use crate::rules::{RuleSet, Scope};
 use crate::scan::{ScanOptions, scan_with};
 use crate::text::LineIndex;
 
@@ -408,22 +408,10 @@ fn written_lines(change: Change, notebook: bool, response: serde_json::Value, do
     }
 }
 
-/// The built-in rules that can apply to `language`: its own folder and `any/`. Loading (and compiling
-/// the regexes of) only these is what a one-shot process should pay for.
-fn rules_for(language: Language) -> &'static RuleSet {
-    static RULES: OnceLock<RuleSet> = OnceLock::new();
-    RULES.get_or_init(|| {
-        let family = language.family().name();
-        let sources = RuleSet::builtin_sources().into_iter().filter(|source| {
-            source.path.split_once('/').is_some_and(|(folder, _)| folder == family || folder == "any")
-        });
-        RuleSet::load(sources, LoadOptions::default()).0
-    })
-}
-
 /// Scans with the whole-file tree when memory and time allow, else with regex rules only (and says so).
 fn scan_document(context: &Context, document: &Document) -> (Vec<Finding>, Option<Failure>) {
-    let rules = rules_for(document.language);
+    let (rules, _) = select::rules_for(document.language, &document.text);
+    let rules = &rules;
     let mut options = ScanOptions { lean: true, ..ScanOptions::default() };
     let mut note = None;
     let mut tree = None;
