@@ -17,12 +17,22 @@ use crate::finding::Severity;
 #[derive(Debug, Parser)]
 #[command(name = "sg-lsp", version, about = "Security review in your editor, your agent and your CI")]
 pub struct Cli {
+    /// No subcommand: the language server.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    /// Accepted and ignored (editors append it; stdio is the only transport).
+    #[arg(long, hide = true)]
+    pub stdio: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Language server over stdio (also what `sg-lsp` with no subcommand runs).
+    Serve {
+        /// Accepted and ignored: stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// Scan files and directories with the pattern rules (default: the current directory).
     Scan(ScanArgs),
     /// List the rule catalogue, explain a rule, or test rule examples.
@@ -105,9 +115,10 @@ pub fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        Command::Scan(args) => scan_cmd::run(&args),
-        Command::Rules(args) => rules_cmd::run(&args),
-        Command::Hook => return ExitCode::from(crate::hook::main()),
+        None | Some(Command::Serve { .. }) => return crate::lsp::main(),
+        Some(Command::Scan(args)) => scan_cmd::run(&args),
+        Some(Command::Rules(args)) => rules_cmd::run(&args),
+        Some(Command::Hook) => return ExitCode::from(crate::hook::main()),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

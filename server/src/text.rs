@@ -100,21 +100,35 @@ impl LineIndex {
             return self.len;
         }
         let range = self.line_range(text, line);
-        let line_text = &text[range.clone()];
-        let mut remaining = position.column as usize;
-        for (index, ch) in line_text.char_indices() {
-            let width = char_width(ch, encoding);
-            if remaining < width {
-                // A column inside a UTF-16 surrogate pair or a UTF-8 sequence snaps to the char start.
-                return range.start + index;
-            }
-            remaining -= width;
-            if remaining == 0 {
-                return range.start + index + ch.len_utf8();
-            }
-        }
-        if position.column == 0 { range.start } else { range.end }
+        range.start + column_offset(&text[range], position.column, encoding)
     }
+}
+
+/// Byte offset inside `line` (one line without its break) of `column` counted in `encoding`. A column
+/// past the end gives the line's length; one inside a character snaps to that character's start.
+pub fn column_offset(line: &str, column: u32, encoding: Encoding) -> usize {
+    let mut remaining = column as usize;
+    if remaining == 0 {
+        return 0;
+    }
+    for (index, ch) in line.char_indices() {
+        let width = char_width(ch, encoding);
+        if remaining < width {
+            // A column inside a UTF-16 surrogate pair or a UTF-8 sequence snaps to the char start.
+            return index;
+        }
+        remaining -= width;
+        if remaining == 0 {
+            return index + ch.len_utf8();
+        }
+    }
+    line.len()
+}
+
+/// `line` without its trailing line break (`\n`, `\r\n` or a lone `\r`).
+pub fn strip_line_break(line: &str) -> &str {
+    let line = line.strip_suffix('\n').unwrap_or(line);
+    line.strip_suffix('\r').unwrap_or(line)
 }
 
 /// Width of `text` in columns of `encoding`.
@@ -192,6 +206,30 @@ mod tests {
         let index = LineIndex::new(text);
         assert_eq!(index.offset(text, Position::new(0, 1), Encoding::Utf16), 0);
         assert_eq!(index.position(text, 2, Encoding::Utf16), Position::new(0, 0));
+    }
+
+    #[test]
+    fn column_offsets_agree_with_column_widths() {
+        for line in ["abc", "é=1", "x€y", "😀z", "a😀b", ""] {
+            for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::CodePoints] {
+                for (offset, _) in line.char_indices().chain([(line.len(), ' ')]) {
+                    let column = column_width(&line[..offset], encoding) as u32;
+                    assert_eq!(column_offset(line, column, encoding), offset, "{line:?} {encoding:?}");
+                }
+                assert_eq!(column_offset(line, 99, encoding), line.len(), "{line:?} past the end");
+            }
+        }
+        assert_eq!(column_offset("😀x", 1, Encoding::Utf16), 0);
+        assert_eq!(column_offset("éx", 1, Encoding::Utf8), 0);
+    }
+
+    #[test]
+    fn line_breaks_are_stripped_once() {
+        assert_eq!(strip_line_break("a\r\n"), "a");
+        assert_eq!(strip_line_break("a\r"), "a");
+        assert_eq!(strip_line_break("a\n"), "a");
+        assert_eq!(strip_line_break("a\n\n"), "a\n");
+        assert_eq!(strip_line_break("a"), "a");
     }
 
     #[test]

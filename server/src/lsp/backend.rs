@@ -1,0 +1,270 @@
+//! The protocol handlers. Each notification changes the session under the lock before its first
+//! `.await` (tower-lsp-server runs handlers concurrently, so an early `.await` would let a later edit
+//! overtake this one); the work is then handed to the scheduler.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::{
+    CodeActionParams, CodeActionResponse, ConfigurationItem, DidChangeConfigurationParams,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, FileSystemWatcher, GlobPattern, Hover,
+    HoverParams, InitializeParams, InitializeResult, InitializedParams, MessageType, Registration,
+    ServerInfo,
+};
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::capabilities::{negotiate_encoding, server_capabilities};
+use super::scheduler::{self, Outgoing, Shared};
+use super::session::Session;
+use super::settings::{ClientOptions, SECTION, read_project_config};
+use super::{ServeOptions, code_actions, hover};
+use crate::rules::{LoadOptions, RuleSet};
+
+/// What the client can do that changes how we talk to it, resolved once at `initialize`.
+#[derive(Clone, Copy, Debug, Default)]
+struct ClientFlags {
+    /// Answers `workspace/configuration`.
+    configuration: bool,
+    /// Accepts a dynamic registration of file watchers.
+    watch_files: bool,
+}
+
+pub(super) struct Backend {
+    client: Client,
+    shared: Arc<Shared>,
+    flags: OnceLock<ClientFlags>,
+    /// Problems found before the client could be told (bad settings or project file).
+    early_problems: Mutex<Vec<String>>,
+    shutdown: Arc<AtomicBool>,
+}
+
+impl Backend {
+    pub fn new(client: Client, options: ServeOptions) -> Self {
+        let (rules, errors) = RuleSet::load(RuleSet::builtin_sources(), LoadOptions::default());
+        for error in errors {
+            tracing::error!("built-in rule failed to load: {error}");
+        }
+        let scanner = options.scanner.unwrap_or_else(|| Arc::new(crate::scan::scan_with));
+        let shared = Shared::new(Session::new(Arc::new(rules)), client.clone(), scanner);
+        Backend {
+            client,
+            shared,
+            flags: OnceLock::new(),
+            early_problems: Mutex::new(Vec::new()),
+            shutdown: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Set once `shutdown` has been answered.
+    pub fn shutdown_flag(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.shutdown)
+    }
+
+    fn flags(&self) -> ClientFlags {
+        self.flags.get().copied().unwrap_or_default()
+    }
+
+    /// Takes new client options (or keeps the old ones for `None`), rescans every open document, and
+    /// tells the user what was wrong.
+    async fn reconfigure(
+        &self,
+        options: Option<std::result::Result<ClientOptions, String>>,
+        mut problems: Vec<String>,
+    ) {
+        {
+            let mut session = self.shared.lock();
+            match options {
+                Some(Ok(options)) => session.client_options = options,
+                Some(Err(problem)) => problems.push(problem),
+                None => {}
+            }
+            let (resolve_problems, restart) = session.reconfigure();
+            problems.extend(resolve_problems);
+            for task in restart {
+                scheduler::start(&self.shared, task);
+            }
+        }
+        self.tell(problems).await;
+    }
+
+    /// Asks the client for the `sgLsp` section; `None` when it has none or cannot answer.
+    async fn pull_configuration(&self) -> Option<std::result::Result<ClientOptions, String>> {
+        let item = ConfigurationItem { scope_uri: None, section: Some(SECTION.to_owned()) };
+        match self.client.configuration(vec![item]).await {
+            Ok(values) => {
+                values.into_iter().next().filter(|v| !v.is_null()).map(|v| ClientOptions::from_value(&v))
+            }
+            Err(e) => {
+                tracing::warn!("workspace/configuration failed: {e}");
+                None
+            }
+        }
+    }
+
+    async fn tell(&self, problems: Vec<String>) {
+        for problem in problems {
+            tracing::warn!("{problem}");
+            self.client.show_message(MessageType::WARNING, format!("sg-lsp: {problem}")).await;
+        }
+    }
+
+    async fn watch_project_file(&self) {
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![FileSystemWatcher {
+                glob_pattern: GlobPattern::String("**/.sg-lsp.toml".into()),
+                kind: None,
+            }],
+        };
+        let registration = Registration {
+            id: "sg-lsp-project-file".into(),
+            method: "workspace/didChangeWatchedFiles".into(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        // Clients may refuse; the project file is then read at start only.
+        if let Err(e) = self.client.register_capability(vec![registration]).await {
+            tracing::info!("client declined file watching: {e}");
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let options = params.initialization_options.as_ref().map(ClientOptions::from_value).transpose();
+        let mut problems = Vec::new();
+        let options = options.unwrap_or_else(|problem| {
+            problems.push(problem);
+            None
+        });
+        let options = options.unwrap_or_default();
+        let encoding = negotiate_encoding(&params.capabilities, options.position_encoding.as_deref());
+        let root = workspace_root(&params);
+        let (project_config, problem) = root.as_deref().map(read_project_config).unwrap_or_default();
+        problems.extend(problem);
+        let workspace = params.capabilities.workspace.as_ref();
+        let _ = self.flags.set(ClientFlags {
+            configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
+            watch_files: workspace
+                .and_then(|w| w.did_change_watched_files)
+                .and_then(|w| w.dynamic_registration)
+                .unwrap_or(false),
+        });
+        {
+            let mut session = self.shared.lock();
+            session.encoding = encoding;
+            session.root = root;
+            session.project_config = project_config;
+            session.client_options = options;
+            problems.extend(session.reconfigure().0);
+        }
+        self.early_problems.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(problems);
+        tracing::info!(?encoding, "initialized");
+        Ok(InitializeResult {
+            capabilities: server_capabilities(encoding),
+            server_info: Some(ServerInfo {
+                name: "sg-lsp".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        // Compile every rule query now, off the handler, so the first keystroke does not pay for it.
+        let rules = Arc::clone(&self.shared.lock().rules);
+        drop(tokio::task::spawn_blocking(move || rules.warm()));
+        let problems = std::mem::take(
+            &mut *self.early_problems.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        self.tell(problems).await;
+        if self.flags().watch_files {
+            self.watch_project_file().await;
+        }
+        if self.flags().configuration
+            && let Some(options) = self.pull_configuration().await
+        {
+            self.reconfigure(Some(options), Vec::new()).await;
+        }
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.shutdown.store(true, Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        tracing::debug!(
+            uri = params.text_document.uri.as_str(),
+            version = params.text_document.version,
+            "didOpen"
+        );
+        let task = self.shared.lock().open(params);
+        scheduler::start(&self.shared, task);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let task = self.shared.lock().change(&params);
+        if let Some(task) = task {
+            scheduler::start(&self.shared, task);
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let mut session = self.shared.lock();
+        if let Some(uri) = session.close(&params.text_document.uri) {
+            // Queued under the lock: no scan result of this document can follow it.
+            self.shared.send(Outgoing::Diagnostics { uri, version: None, diagnostics: Vec::new() });
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        // Clients either push the settings here or send `null` and expect to be asked.
+        let pushed = params.settings.get(SECTION).filter(|v| !v.is_null()).cloned();
+        let options = match pushed {
+            Some(value) => Some(ClientOptions::from_value(&value)),
+            None if self.flags().configuration => self.pull_configuration().await,
+            None if params.settings.is_object() => Some(ClientOptions::from_value(&params.settings)),
+            None => None,
+        };
+        if options.is_some() {
+            self.reconfigure(options, Vec::new()).await;
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        if !params.changes.iter().any(|change| change.uri.as_str().ends_with("/.sg-lsp.toml")) {
+            return;
+        }
+        let root = self.shared.lock().root.clone();
+        let Some(root) = root else { return };
+        let (config, problem) = read_project_config(&root);
+        self.shared.lock().project_config = config;
+        tracing::info!("project file changed; rescanning open documents");
+        self.reconfigure(None, problem.into_iter().collect()).await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let at = params.text_document_position_params;
+        let Some(snapshot) = scheduler::snapshot(&self.shared, &at.text_document.uri).await else {
+            return Ok(None);
+        };
+        Ok(hover::hover(&snapshot, at.position))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let Some(snapshot) = scheduler::snapshot(&self.shared, &params.text_document.uri).await else {
+            return Ok(None);
+        };
+        Ok(Some(code_actions::code_actions(&snapshot, &params)))
+    }
+}
+
+/// The first workspace folder, else the (deprecated) root URI.
+fn workspace_root(params: &InitializeParams) -> Option<PathBuf> {
+    let folder = params.workspace_folders.as_ref().and_then(|folders| folders.first()).map(|f| &f.uri);
+    #[allow(deprecated)]
+    let uri = folder.or(params.root_uri.as_ref())?;
+    uri.to_file_path().map(std::borrow::Cow::into_owned)
+}

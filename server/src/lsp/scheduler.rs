@@ -1,0 +1,249 @@
+//! When scans run: one task per document at a time, each scan on a blocking thread where a panic is
+//! caught, results kept only for a version that is still current, and one ordered queue to the client.
+//!
+//! A burst of edits coalesces by itself: while a scan runs, edits only mark the document dirty, and the
+//! task scans the latest text once more when it finishes. That is the adaptive debounce: none for fast
+//! scans, as long as the scan takes for slow ones.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ropey::Rope;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::{Diagnostic, MessageType, Uri};
+use tree_sitter::Tree;
+
+use super::Scanner;
+use super::diagnostics::to_diagnostic;
+use super::document::{Document, ScanResult};
+use super::session::Session;
+use super::settings::Settings;
+use crate::finding::Finding;
+use crate::language::Language;
+use crate::rules::RuleSet;
+use crate::scan::{self, ScanOptions};
+use crate::text::{Encoding, LineIndex};
+
+/// What goes to the client, in order.
+pub(super) enum Outgoing {
+    Diagnostics { uri: Uri, version: Option<i32>, diagnostics: Vec<Diagnostic> },
+    Log(MessageType, String),
+}
+
+/// State shared by the handlers and the scan tasks.
+pub(super) struct Shared {
+    session: Mutex<Session>,
+    outgoing: UnboundedSender<Outgoing>,
+    scanner: Scanner,
+}
+
+impl Shared {
+    /// Also starts the task that sends [`Outgoing`] messages to `client` in order.
+    pub fn new(session: Session, client: Client, scanner: Scanner) -> Arc<Self> {
+        let (outgoing, queue) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(send_in_order(client, queue));
+        Arc::new(Shared { session: Mutex::new(session), outgoing, scanner })
+    }
+
+    /// The session, locked. Never held across an `.await`.
+    pub fn lock(&self) -> MutexGuard<'_, Session> {
+        // A panic while locked happens only in our own bookkeeping; the state is still usable.
+        self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Queues a message for the client; synchronous, so the order of calls is the order sent.
+    pub fn send(&self, message: Outgoing) {
+        let _ = self.outgoing.send(message);
+    }
+}
+
+async fn send_in_order(client: Client, mut queue: UnboundedReceiver<Outgoing>) {
+    while let Some(message) = queue.recv().await {
+        match message {
+            Outgoing::Diagnostics { uri, version, diagnostics } => {
+                client.publish_diagnostics(uri, diagnostics, version).await;
+            }
+            Outgoing::Log(kind, text) => client.log_message(kind, text).await,
+        }
+    }
+}
+
+/// Starts the scan task of a document (the caller has marked it as scanning).
+pub(super) fn start(shared: &Arc<Shared>, (key, incarnation): (String, u64)) {
+    tokio::spawn(scan_until_clean(Arc::clone(shared), key, incarnation));
+}
+
+/// Scans the document until a scan finishes with no edit since its snapshot.
+async fn scan_until_clean(shared: Arc<Shared>, key: String, incarnation: u64) {
+    loop {
+        let job = {
+            let mut session = shared.lock();
+            let Some(job) = next_job(&mut session, &shared, &key, incarnation) else { return };
+            job
+        };
+        let version = job.version;
+        match tokio::task::spawn_blocking(move || job.run()).await {
+            Ok(done) => {
+                let mut session = shared.lock();
+                let Some((uri, document)) = session.documents.get_mut(&key) else { return };
+                if document.incarnation != incarnation || document.version != version {
+                    tracing::debug!(uri = key, version, "dropped a stale scan");
+                    continue;
+                }
+                document.tree = done.tree;
+                document.result = Some(Arc::new(ScanResult { version, findings: done.findings }));
+                // Queued under the lock, so a `didClose` clearing the diagnostics cannot come first.
+                shared.send(Outgoing::Diagnostics {
+                    uri: uri.clone(),
+                    version: Some(version),
+                    diagnostics: done.diagnostics,
+                });
+            }
+            Err(e) => {
+                tracing::error!(uri = key, version, "a scan failed and was skipped: {e}");
+                if let Some((_, document)) = shared.lock().documents.get_mut(&key) {
+                    document.tree = None; // parse afresh next time
+                }
+            }
+        }
+    }
+}
+
+/// The next scan of a document, or `None` (and the task ends) when it is clean, closed or reopened.
+fn next_job(session: &mut Session, shared: &Shared, key: &str, incarnation: u64) -> Option<Job> {
+    let rules = Arc::clone(&session.rules);
+    let settings = Arc::clone(&session.settings);
+    let encoding = session.encoding;
+    let (_, document) = session.documents.get_mut(key).filter(|(_, d)| d.incarnation == incarnation)?;
+    if !document.dirty {
+        document.scanning = false;
+        return None;
+    }
+    document.dirty = false;
+    let job = Job::new(document, rules, settings, encoding, Arc::clone(&shared.scanner));
+    if job.options.regex_only && !document.said_too_large {
+        document.said_too_large = true;
+        shared.send(Outgoing::Log(
+            MessageType::INFO,
+            format!(
+                "sg-lsp: {key} is over {} bytes; only the regex rules (secrets, invisible characters) run on it",
+                job.settings.max_file_size
+            ),
+        ));
+    }
+    Some(job)
+}
+
+/// One scan: a snapshot of a document and what to scan it with.
+pub(super) struct Job {
+    pub version: i32,
+    pub rope: Rope,
+    language: Language,
+    tree: Option<Tree>,
+    options: ScanOptions,
+    excluded: bool,
+    rules: Arc<RuleSet>,
+    settings: Arc<Settings>,
+    encoding: Encoding,
+    scanner: Scanner,
+}
+
+/// What a scan found.
+pub(super) struct Done {
+    pub tree: Option<Tree>,
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Job {
+    fn new(
+        document: &Document,
+        rules: Arc<RuleSet>,
+        settings: Arc<Settings>,
+        encoding: Encoding,
+        scanner: Scanner,
+    ) -> Job {
+        let regex_only = document.rope.len_bytes() > settings.max_file_size;
+        Job {
+            version: document.version,
+            rope: document.rope.clone(), // shares the rope's nodes; the text is copied on the worker
+            language: document.language,
+            tree: document.tree.clone(),
+            options: ScanOptions { regex_only, ..ScanOptions::default() },
+            excluded: document.path.as_deref().is_some_and(|path: &Path| settings.excludes(path)),
+            rules,
+            settings,
+            encoding,
+            scanner,
+        }
+    }
+
+    /// Parses (reusing the edited old tree) and scans. Runs on a blocking thread.
+    fn run(self) -> Done {
+        if self.excluded {
+            return Done { tree: None, findings: Vec::new(), diagnostics: Vec::new() };
+        }
+        let text = self.rope.to_string();
+        let tree = if self.options.regex_only {
+            None
+        } else {
+            scan::parse(self.language, &text, self.tree.as_ref())
+        };
+        let findings = (self.scanner)(&self.rules, self.language, &text, tree.as_ref(), self.options);
+        let findings = self.settings.apply(findings);
+        let index = LineIndex::new(&text);
+        let diagnostics =
+            findings.iter().map(|f| to_diagnostic(f, &self.rules, &index, &text, self.encoding)).collect();
+        Done { tree, findings, diagnostics }
+    }
+}
+
+/// What a request about a document needs: the findings of its current text and that text.
+pub(super) struct Snapshot {
+    pub uri: Uri,
+    pub rope: Rope,
+    pub language: Language,
+    pub path: Option<std::path::PathBuf>,
+    pub encoding: Encoding,
+    pub result: Arc<ScanResult>,
+    pub rules: Arc<RuleSet>,
+}
+
+/// The findings of a document's current text, scanning now if the last scan is behind. `None` for a
+/// document that is not open or a scan that failed.
+pub(super) async fn snapshot(shared: &Arc<Shared>, uri: &Uri) -> Option<Snapshot> {
+    let (job, base) = {
+        let session = shared.lock();
+        let (uri, document) = session.documents.get(uri.as_str())?;
+        let base = Snapshot {
+            uri: uri.clone(),
+            rope: document.rope.clone(),
+            language: document.language,
+            path: document.path.clone(),
+            encoding: session.encoding,
+            result: Arc::new(ScanResult { version: document.version, findings: Vec::new() }),
+            rules: Arc::clone(&session.rules),
+        };
+        if let Some(result) = document.current_result() {
+            return Some(Snapshot { result, ..base });
+        }
+        let job = Job::new(
+            document,
+            Arc::clone(&session.rules),
+            Arc::clone(&session.settings),
+            session.encoding,
+            Arc::clone(&shared.scanner),
+        );
+        (job, base)
+    };
+    let version = job.version;
+    let done = match tokio::task::spawn_blocking(move || job.run()).await {
+        Ok(done) => done,
+        Err(e) => {
+            tracing::error!(uri = uri.as_str(), version, "a scan failed: {e}");
+            return None;
+        }
+    };
+    Some(Snapshot { result: Arc::new(ScanResult { version, findings: done.findings }), ..base })
+}

@@ -1,0 +1,590 @@
+//! The language server in process over `tokio::io::duplex`, through the same framing layer as stdio:
+//! lifecycle, sync in every encoding, diagnostics, hover, code actions applied to the text,
+//! configuration, bursts of edits and malformed input.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sg_lsp::lsp::{ServeOptions, serve};
+use sg_lsp::text::{Encoding, LineIndex, Position};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream};
+use tokio::task::JoinHandle;
+
+/// Every wait ends here; debug builds compile all rule queries at start, which takes a few seconds.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+struct TestServer {
+    to_server: DuplexStream,
+    from_server: BufReader<DuplexStream>,
+    next_id: i64,
+    /// Notifications read while waiting for something else, oldest first.
+    notifications: VecDeque<Value>,
+    /// Server-to-client requests seen (and answered), by method.
+    server_requests: Vec<String>,
+    /// The answer to `workspace/configuration`.
+    configuration: Value,
+    server: JoinHandle<u8>,
+}
+
+impl TestServer {
+    async fn start() -> (TestServer, Value) {
+        Self::start_with(json!({}), json!(null), ServeOptions::default()).await
+    }
+
+    /// Starts a server and runs `initialize`/`initialized` with these client capabilities and options.
+    async fn start_with(
+        capabilities: Value,
+        initialization_options: Value,
+        options: ServeOptions,
+    ) -> (TestServer, Value) {
+        Self::start_in(capabilities, initialization_options, options, None).await
+    }
+
+    async fn start_in(
+        capabilities: Value,
+        initialization_options: Value,
+        options: ServeOptions,
+        root: Option<&str>,
+    ) -> (TestServer, Value) {
+        let (to_server, server_input) = tokio::io::duplex(1 << 20);
+        let (server_output, from_server) = tokio::io::duplex(1 << 20);
+        let server = tokio::spawn(serve(server_input, server_output, options));
+        let mut test = TestServer {
+            to_server,
+            from_server: BufReader::new(from_server),
+            next_id: 0,
+            notifications: VecDeque::new(),
+            server_requests: Vec::new(),
+            configuration: Value::Null,
+            server,
+        };
+        let init = test
+            .request(
+                "initialize",
+                json!({
+                    "capabilities": capabilities,
+                    "initializationOptions": initialization_options,
+                    "rootUri": root,
+                }),
+            )
+            .await;
+        test.notify("initialized", json!({})).await;
+        (test, init["result"].clone())
+    }
+
+    async fn send_raw(&mut self, body: &[u8]) {
+        let header = format!("Content-Length: {}\r\n\r\n", body.len());
+        self.to_server.write_all(header.as_bytes()).await.unwrap();
+        self.to_server.write_all(body).await.unwrap();
+        self.to_server.flush().await.unwrap();
+    }
+
+    async fn send(&mut self, message: &Value) {
+        self.send_raw(message.to_string().as_bytes()).await;
+    }
+
+    async fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
+    }
+
+    /// Sends a request and returns the whole response message.
+    async fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        self.response(&json!(id)).await
+    }
+
+    /// Reads until the response with `id`, keeping notifications for later.
+    async fn response(&mut self, id: &Value) -> Value {
+        loop {
+            let message = self.recv().await;
+            if message.get("method").is_none() && &message["id"] == id {
+                return message;
+            }
+            if message.get("method").is_some() {
+                self.notifications.push_back(message);
+            }
+        }
+    }
+
+    /// One message from the server; server-to-client requests are answered here and not returned.
+    async fn recv(&mut self) -> Value {
+        loop {
+            let message = tokio::time::timeout(TIMEOUT, read_message(&mut self.from_server))
+                .await
+                .expect("timed out waiting for the server");
+            if let (Some(method), Some(id)) =
+                (message.get("method").and_then(Value::as_str), message.get("id"))
+            {
+                let result = match method {
+                    "workspace/configuration" => json!([self.configuration.clone()]),
+                    _ => Value::Null,
+                };
+                self.server_requests.push(method.to_owned());
+                let reply = json!({"jsonrpc": "2.0", "id": id.clone(), "result": result});
+                self.send(&reply).await;
+                continue;
+            }
+            return message;
+        }
+    }
+
+    /// The next notification with `method`, skipping (and dropping) others.
+    async fn notification(&mut self, method: &str) -> Value {
+        loop {
+            let message = match self.notifications.pop_front() {
+                Some(message) => message,
+                None => self.recv().await,
+            };
+            if message["method"] == method {
+                return message["params"].clone();
+            }
+        }
+    }
+
+    /// Waits for the diagnostics of `uri` at `version` (earlier versions are skipped).
+    async fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
+        loop {
+            let params = self.notification("textDocument/publishDiagnostics").await;
+            if params["uri"] == uri && params["version"].as_i64().is_some_and(|v| v >= version) {
+                assert_eq!(params["version"], version, "diagnostics for a newer version than expected");
+                return params["diagnostics"].as_array().unwrap().clone();
+            }
+        }
+    }
+
+    async fn open(&mut self, uri: &str, language: &str, text: &str) {
+        let document = json!({"uri": uri, "languageId": language, "version": 1, "text": text});
+        self.notify("textDocument/didOpen", json!({"textDocument": document})).await;
+    }
+
+    /// One `didChange` with one edit replacing `range` ((line, column) pairs) by `text`.
+    async fn change(&mut self, uri: &str, version: i64, range: ((u32, u32), (u32, u32)), text: &str) {
+        let ((sl, sc), (el, ec)) = range;
+        let change = json!({"range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}, "text": text});
+        let params = json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]});
+        self.notify("textDocument/didChange", params).await;
+    }
+
+    async fn code_actions(&mut self, uri: &str, at: (u32, u32), only: Option<&str>) -> Vec<Value> {
+        let mut context = json!({"diagnostics": []});
+        if let Some(only) = only {
+            context["only"] = json!([only]);
+        }
+        let position = json!({"line": at.0, "character": at.1});
+        let params = json!({"textDocument": {"uri": uri}, "range": {"start": position, "end": position}, "context": context});
+        let response = self.request("textDocument/codeAction", params).await;
+        response["result"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// `shutdown` then `exit`; returns the server's exit status.
+    async fn shutdown(mut self) -> u8 {
+        let response = self.request("shutdown", Value::Null).await;
+        assert!(response.get("error").is_none(), "{response}");
+        self.notify("exit", Value::Null).await;
+        tokio::time::timeout(TIMEOUT, self.server).await.expect("server did not exit").unwrap()
+    }
+}
+
+async fn read_message(reader: &mut BufReader<DuplexStream>) -> Value {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        assert!(reader.read_line(&mut line).await.unwrap() > 0, "the server closed its output");
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("Content-Length: ") {
+            length = Some(value.parse::<usize>().unwrap());
+        }
+    }
+    let mut body = vec![0; length.expect("Content-Length")];
+    reader.read_exact(&mut body).await.unwrap();
+    serde_json::from_slice(&body).unwrap()
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<&str> {
+    diagnostics.iter().map(|d| d["code"].as_str().unwrap()).collect()
+}
+
+fn find<'d>(diagnostics: &'d [Value], code: &str) -> &'d Value {
+    diagnostics.iter().find(|d| d["code"] == code).unwrap_or_else(|| panic!("no {code} in {diagnostics:#?}"))
+}
+
+/// Applies the text edits of a code action's workspace edit to `text`.
+fn apply(text: &str, action: &Value, encoding: Encoding) -> String {
+    let edits = action["edit"]["documentChanges"][0]["edits"].as_array().expect("document edits");
+    let index = LineIndex::new(text);
+    let offset = |p: &Value| {
+        let position =
+            Position::new(p["line"].as_u64().unwrap() as u32, p["character"].as_u64().unwrap() as u32);
+        index.offset(text, position, encoding)
+    };
+    let mut spans: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| (offset(&e["range"]["start"]), offset(&e["range"]["end"]), e["newText"].as_str().unwrap()))
+        .collect();
+    spans.sort_by_key(|&(start, end, _)| std::cmp::Reverse((start, end)));
+    let mut out = text.to_owned();
+    for (start, end, new_text) in spans {
+        out.replace_range(start..end, new_text);
+    }
+    out
+}
+
+fn titled<'a>(actions: &'a [Value], prefix: &str) -> &'a Value {
+    actions
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with(prefix))
+        .unwrap_or_else(|| panic!("no action `{prefix}` in {actions:#?}"))
+}
+
+const PY: &str = "file:///project/app.py";
+const JS: &str = "file:///project/app.js";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lifecycle_negotiates_the_encoding_and_exits_cleanly_after_shutdown() {
+    let utf8 = json!({"general": {"positionEncodings": ["utf-16", "utf-8"]}});
+    let (server, init) = TestServer::start_with(utf8, Value::Null, ServeOptions::default()).await;
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+    assert_eq!(init["capabilities"]["textDocumentSync"]["change"], 2, "incremental sync");
+    assert_eq!(init["serverInfo"]["name"], "sg-lsp");
+    assert_eq!(server.shutdown().await, 0);
+
+    let (mut server, init) = TestServer::start().await;
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    // `exit` without `shutdown` is an error exit, as LSP asks.
+    server.notify("exit", Value::Null).await;
+    assert_eq!(tokio::time::timeout(TIMEOUT, server.server).await.unwrap().unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnostics_carry_code_link_source_severity_and_data_and_clear_on_close() {
+    let (mut server, _) = TestServer::start().await;
+    server.open(PY, "python", "import pickle\nresult = eval(x)\npickle.loads(blob)\n").await;
+    let diagnostics = server.diagnostics(PY, 1).await;
+    assert_eq!(codes(&diagnostics), ["python.eval", "python.pickle-load"]);
+    let eval = find(&diagnostics, "python.eval");
+    assert_eq!(
+        eval["range"],
+        json!({"start": {"line": 1, "character": 9}, "end": {"line": 1, "character": 16}})
+    );
+    assert_eq!(eval["source"], "sg-lsp");
+    assert_eq!(eval["severity"], 1);
+    assert_eq!(eval["codeDescription"]["href"], "https://cwe.mitre.org/data/definitions/95.html");
+    assert_eq!(eval["data"]["fixable"], true);
+    assert!(eval["data"]["fingerprint"].is_string());
+
+    server.notify("textDocument/didClose", json!({"textDocument": {"uri": PY}})).await;
+    let cleared = server.notification("textDocument/publishDiagnostics").await;
+    assert_eq!(cleared["uri"], PY);
+    assert_eq!(cleared["diagnostics"], json!([]));
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn incremental_sync_with_emoji_cjk_and_crlf_in_each_encoding() {
+    // `eval` is typed after `s = "😀中"; ` on the second line; its column depends on the encoding.
+    for (offered, line_end, eval_column) in [("utf-8", 15, 15), ("utf-16", 11, 11), ("utf-32", 10, 10)] {
+        let capabilities = json!({"general": {"positionEncodings": [offered]}});
+        let options = json!({"positionEncoding": offered});
+        let (mut server, init) = TestServer::start_with(capabilities, options, ServeOptions::default()).await;
+        assert_eq!(init["capabilities"]["positionEncoding"], offered);
+        server.open(PY, "python", "# 注释 😀\r\ns = \"😀中\"; \r\nprint(s)\r\n").await;
+        assert!(server.diagnostics(PY, 1).await.is_empty());
+        server.change(PY, 2, ((1, line_end), (1, line_end)), "eval(s)").await;
+        let diagnostics = server.diagnostics(PY, 2).await;
+        let eval = find(&diagnostics, "python.eval");
+        assert_eq!(eval["range"]["start"], json!({"line": 1, "character": eval_column}), "{offered}");
+        // Replace `print(s)` on the CRLF line after it; the eval finding stays where it was.
+        server.change(PY, 3, ((2, 0), (2, 8)), "exec(s)").await;
+        let diagnostics = server.diagnostics(PY, 3).await;
+        assert_eq!(find(&diagnostics, "python.eval")["range"]["start"]["character"], eval_column);
+        assert_eq!(find(&diagnostics, "python.exec-compile")["range"]["start"]["line"], 2);
+        assert_eq!(server.shutdown().await, 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_rapid_changes_end_in_the_right_text_and_diagnostics() {
+    let (mut server, _) = TestServer::start().await;
+    server.open(PY, "python", "").await;
+    let program =
+        "import os\n\ndef run(cmd, data):\n    os.system(cmd)\n    result = eval(data)\n    return result\n";
+    let mut expected = String::new();
+    let mut version = 1;
+    // Type the program one character at a time, with a typo fixed by a backspace on every line.
+    for ch in program.chars() {
+        let index = LineIndex::new(&expected);
+        let (line, column) = {
+            let end = index.position(&expected, expected.len(), Encoding::Utf16);
+            (end.line, end.column)
+        };
+        if ch == '\n' {
+            version += 1;
+            server.change(PY, version, ((line, column), (line, column)), "x").await;
+            version += 1;
+            server.change(PY, version, ((line, column), (line, column + 1)), "").await;
+        }
+        version += 1;
+        server.change(PY, version, ((line, column), (line, column)), &ch.to_string()).await;
+        expected.push(ch);
+    }
+    assert!(version >= 100, "{version} changes");
+    let diagnostics = server.diagnostics(PY, version).await;
+    assert_eq!(codes(&diagnostics), ["python.os-system", "python.eval"]);
+    assert_eq!(find(&diagnostics, "python.eval")["range"]["start"], json!({"line": 4, "character": 13}));
+    // The server's text is the program: the suppression it offers sits above the `eval` line.
+    let actions = server.code_actions(PY, (4, 14), Some("quickfix")).await;
+    let suppressed = apply(&expected, titled(&actions, "Suppress python.eval"), Encoding::Utf16);
+    let expected_suppressed = expected.replace("    result", "    # sg-ignore[python.eval]: \n    result");
+    assert_eq!(suppressed, expected_suppressed);
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hover_explains_the_finding_with_its_cwe_link() {
+    let (mut server, _) = TestServer::start().await;
+    server.open(PY, "python", "import pickle\npickle.loads(blob)\n").await;
+    server.diagnostics(PY, 1).await;
+    let hover = |line, character| json!({"textDocument": {"uri": PY}, "position": {"line": line, "character": character}});
+    let response = server.request("textDocument/hover", hover(1, 3)).await;
+    let text = response["result"]["contents"]["value"].as_str().unwrap();
+    assert!(text.starts_with("**python.pickle-load**"), "{text}");
+    assert!(text.contains("[CWE-502](https://cwe.mitre.org/data/definitions/502.html)"), "{text}");
+    assert_eq!(response["result"]["range"]["start"], json!({"line": 1, "character": 0}));
+    let nothing = server.request("textDocument/hover", hover(0, 2)).await;
+    assert_eq!(nothing["result"], Value::Null);
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quick_fixes_rewrite_the_code_and_the_finding_goes_away() {
+    let (mut server, _) = TestServer::start().await;
+    let cases = [
+        (
+            "file:///p/a.py",
+            "python",
+            "import yaml\nconf = yaml.load(f)\n",
+            (1, 7),
+            "import yaml\nconf = yaml.safe_load(f)\n",
+        ),
+        (
+            "file:///p/b.py",
+            "python",
+            "import torch\nm = torch.load(path)\n",
+            (1, 4),
+            "import torch\nm = torch.load(path, weights_only=True)\n",
+        ),
+        (
+            "file:///p/c.js",
+            "javascript",
+            "el.innerHTML = userInput;\n",
+            (0, 15),
+            "el.textContent = userInput;\n",
+        ),
+    ];
+    for (uri, language, text, at, fixed) in cases {
+        server.open(uri, language, text).await;
+        let diagnostics = server.diagnostics(uri, 1).await;
+        let start = &diagnostics.first().unwrap_or_else(|| panic!("{uri}: no finding"))["range"]["start"];
+        assert_eq!((start["line"].as_u64().unwrap(), start["character"].as_u64().unwrap()), at, "{uri}");
+        let actions = server.code_actions(uri, (at.0 as u32, at.1 as u32), None).await;
+        let fix = &actions[0];
+        assert_eq!(fix["kind"], "quickfix");
+        assert_eq!(fix["isPreferred"], true);
+        assert_eq!(fix["edit"]["documentChanges"][0]["textDocument"]["version"], 1);
+        let after = apply(text, fix, Encoding::Utf16);
+        assert_eq!(after, fixed, "{uri}");
+        let replace =
+            json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": after}]});
+        server.notify("textDocument/didChange", replace).await;
+        assert_eq!(server.diagnostics(uri, 2).await, Vec::<Value>::new(), "{uri} after the fix");
+    }
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fix_all_applies_every_quick_fix_in_the_file() {
+    let (mut server, _) = TestServer::start().await;
+    let text = "import yaml\na = yaml.load(f)\nb = yaml.load(g)\nc = eval(x)\n";
+    server.open(PY, "python", text).await;
+    assert_eq!(server.diagnostics(PY, 1).await.len(), 3);
+    let actions = server.code_actions(PY, (0, 0), Some("source.fixAll")).await;
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    assert_eq!(actions[0]["kind"], "source.fixAll.sg-lsp");
+    let after = apply(text, &actions[0], Encoding::Utf16);
+    assert_eq!(after, "import yaml\na = yaml.safe_load(f)\nb = yaml.safe_load(g)\nc = ast.literal_eval(x)\n");
+    // Also offered next to a fixable finding's own quick fix.
+    let here = server.code_actions(PY, (1, 10), None).await;
+    titled(&here, "Fix all sg-lsp findings in this file (3)");
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suppress_on_this_line_uses_the_comment_syntax_and_silences_the_finding() {
+    let (mut server, _) = TestServer::start().await;
+    let text = "function f(s) {\n  return eval(s);\n}\n";
+    server.open(JS, "javascript", text).await;
+    let diagnostics = server.diagnostics(JS, 1).await;
+    assert_eq!(codes(&diagnostics), ["javascript.eval"]);
+    // JavaScript rules point at the dangerous argument.
+    assert_eq!(diagnostics[0]["range"]["start"], json!({"line": 1, "character": 14}));
+    let actions = server.code_actions(JS, (1, 14), None).await;
+    let suppressed = apply(text, titled(&actions, "Suppress javascript.eval on this line"), Encoding::Utf16);
+    assert_eq!(suppressed, "function f(s) {\n  // sg-ignore[javascript.eval]: \n  return eval(s);\n}\n");
+    // The reason still to write shows as a hint.
+    server.change(JS, 2, ((1, 0), (1, 0)), "  // sg-ignore[javascript.eval]: \n").await;
+    let diagnostics = server.diagnostics(JS, 2).await;
+    assert_eq!(codes(&diagnostics), ["sg.suppression-without-reason"]);
+    assert_eq!(diagnostics[0]["severity"], 4, "hint");
+    server.change(JS, 3, ((1, 35), (1, 35)), "input is a constant table").await;
+    assert_eq!(server.diagnostics(JS, 3).await, Vec::<Value>::new());
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unused_suppression_is_an_unnecessary_hint_with_a_remove_action() {
+    let (mut server, _) = TestServer::start().await;
+    let text = "x = 1\n# sg-ignore[python.eval]: was needed once\ny = 2\n";
+    server.open(PY, "python", text).await;
+    let diagnostics = server.diagnostics(PY, 1).await;
+    let unused = find(&diagnostics, "sg.unused-suppression");
+    assert_eq!(unused["severity"], 4);
+    assert_eq!(unused["tags"], json!([1]));
+    let actions = server.code_actions(PY, (1, 5), None).await;
+    assert!(actions.iter().all(|a| !a["title"].as_str().unwrap().starts_with("Suppress")), "{actions:#?}");
+    assert_eq!(apply(text, titled(&actions, "Remove unused suppression"), Encoding::Utf16), "x = 1\ny = 2\n");
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_from_initialization_options_and_configuration_changes() {
+    let options = json!({"sgLsp": {"rules": {"disable": ["python.eval"]}}});
+    let (mut server, _) = TestServer::start_with(json!({}), options, ServeOptions::default()).await;
+    server.open(PY, "python", "import pickle\neval(x)\npickle.loads(b)\n").await;
+    let diagnostics = server.diagnostics(PY, 1).await;
+    assert_eq!(codes(&diagnostics), ["python.pickle-load"]);
+    assert_eq!(diagnostics[0]["severity"], 1);
+
+    // Pushed settings replace the initialization options: eval is back, pickle is downgraded.
+    let settings = json!({"settings": {"sgLsp": {"rules": {"severity": {"pickle-load": "info"}}}}});
+    server.notify("workspace/didChangeConfiguration", settings).await;
+    let diagnostics = server.diagnostics(PY, 1).await;
+    assert_eq!(codes(&diagnostics), ["python.eval", "python.pickle-load"]);
+    assert_eq!(find(&diagnostics, "python.pickle-load")["severity"], 3);
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_are_pulled_with_workspace_configuration_when_the_client_can_answer() {
+    let capabilities = json!({"workspace": {"configuration": true}});
+    let (mut server, _) = TestServer::start_with(capabilities, Value::Null, ServeOptions::default()).await;
+    server.configuration = json!({"rules": {"disable": ["pickle-load"]}});
+    server.notify("workspace/didChangeConfiguration", json!({"settings": null})).await;
+    server.open(PY, "python", "import pickle\npickle.loads(b)\n").await;
+    // The first scan may run before or after the answer; the pulled settings win in the end.
+    let mut diagnostics = server.diagnostics(PY, 1).await;
+    while !diagnostics.is_empty() {
+        diagnostics = server.diagnostics(PY, 1).await;
+    }
+    assert!(server.server_requests.iter().any(|m| m == "workspace/configuration"));
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_project_file_is_read_from_the_workspace_root() {
+    let root = std::env::temp_dir().join(format!("sg-lsp-test-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("vendor")).unwrap();
+    std::fs::write(root.join(".sg-lsp.toml"), "exclude = [\"vendor/**\"]\n[rules]\ndisable = [\"eval\"]\n")
+        .unwrap();
+    let root_uri = format!("file://{}", root.display());
+    let (mut server, _) =
+        TestServer::start_in(json!({}), Value::Null, ServeOptions::default(), Some(&root_uri)).await;
+    let app = format!("{root_uri}/app.py");
+    let vendored = format!("{root_uri}/vendor/lib.py");
+    server.open(&app, "python", "eval(x)\nexec(x)\n").await;
+    assert_eq!(codes(&server.diagnostics(&app, 1).await), ["python.exec-compile"]);
+    server.open(&vendored, "python", "exec(x)\n").await;
+    assert_eq!(server.diagnostics(&vendored, 1).await, Vec::<Value>::new());
+    assert_eq!(server.shutdown().await, 0);
+    let _ = std::fs::remove_dir_all(root);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_json_gets_a_parse_error_and_the_session_goes_on() {
+    let (mut server, _) = TestServer::start().await;
+    server.send_raw(b"{\"jsonrpc\": \"2.0\", \"method\": ").await;
+    let error = server.recv().await;
+    assert_eq!(error["error"]["code"], -32700);
+    assert_eq!(error["id"], Value::Null);
+    server.send_raw(br#"{"jsonrpc": "2.0", "id": 41, "params": 3, "method": 7}"#).await;
+    let invalid = server.recv().await;
+    assert_eq!(invalid["error"]["code"], -32600);
+    assert_eq!(invalid["id"], 41);
+    // A header without a length is skipped too.
+    server.to_server.write_all(b"Content-Type: nothing\r\n\r\n").await.unwrap();
+    assert_eq!(server.recv().await["error"]["code"], -32700);
+    server.open(PY, "python", "eval(x)\n").await;
+    assert_eq!(codes(&server.diagnostics(PY, 1).await), ["python.eval"]);
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn out_of_range_positions_and_unknown_documents_are_harmless() {
+    let (mut server, _) = TestServer::start().await;
+    server.open(PY, "python", "x = 1\n").await;
+    server.diagnostics(PY, 1).await;
+    // A range past the end appends; a reversed range is read forwards.
+    server.change(PY, 2, ((40, 7), (99, 0)), "eval(x)\n").await;
+    let diagnostics = server.diagnostics(PY, 2).await;
+    assert_eq!(find(&diagnostics, "python.eval")["range"]["start"], json!({"line": 1, "character": 0}));
+    server.change(PY, 3, ((1, 99), (1, 0)), "exec(y)").await;
+    assert_eq!(codes(&server.diagnostics(PY, 3).await), ["python.exec-compile"]);
+    let far = json!({"textDocument": {"uri": PY}, "position": {"line": 4_000_000_000u32, "character": 4_000_000_000u32}});
+    assert_eq!(server.request("textDocument/hover", far).await["result"], Value::Null);
+    let unknown =
+        json!({"textDocument": {"uri": "file:///nowhere.py"}, "position": {"line": 0, "character": 0}});
+    assert_eq!(server.request("textDocument/hover", unknown).await["result"], Value::Null);
+    server.change("file:///nowhere.py", 2, ((0, 0), (0, 0)), "eval(x)").await;
+    server.notify("textDocument/didClose", json!({"textDocument": {"uri": "file:///nowhere.py"}})).await;
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_scan_is_caught_and_the_server_keeps_going() {
+    let scanner: sg_lsp::lsp::Scanner = Arc::new(|rules, language, text, tree, options| {
+        assert!(!text.contains("PANIC"), "simulated rule bug");
+        sg_lsp::scan::scan_with(rules, language, text, tree, options)
+    });
+    let options = ServeOptions { scanner: Some(scanner) };
+    let (mut server, _) = TestServer::start_with(json!({}), Value::Null, options).await;
+    server.open(PY, "python", "PANIC = eval(x)\n").await;
+    let hover = json!({"textDocument": {"uri": PY}, "position": {"line": 0, "character": 9}});
+    assert_eq!(server.request("textDocument/hover", hover.clone()).await["result"], Value::Null);
+    server.change(PY, 2, ((0, 0), (0, 5)), "value").await;
+    assert_eq!(codes(&server.diagnostics(PY, 2).await), ["python.eval"]);
+    assert!(server.request("textDocument/hover", hover).await["result"].is_object());
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_files_get_only_the_regex_rules_and_one_log_message() {
+    let options = json!({"maxFileSize": 64});
+    let (mut server, _) = TestServer::start_with(json!({}), options, ServeOptions::default()).await;
+    let text = format!("result = eval(x)\nkey = \"AKIA{}\"\n{}\n", "Q3EGWZXCVBNM7K2P", "#".repeat(64));
+    server.open(PY, "python", &text).await;
+    let log = server.notification("window/logMessage").await;
+    assert!(log["message"].as_str().unwrap().contains("only the regex rules"), "{log}");
+    let diagnostics = server.diagnostics(PY, 1).await;
+    assert!(!codes(&diagnostics).contains(&"python.eval"), "{diagnostics:#?}");
+    assert!(codes(&diagnostics).iter().any(|code| code.starts_with("any.aws")), "{diagnostics:#?}");
+    server.change(PY, 2, ((3, 0), (3, 0)), "# more\n").await;
+    server.diagnostics(PY, 2).await;
+    assert!(server.notifications.iter().all(|n| n["method"] != "window/logMessage"), "said once");
+    assert_eq!(server.shutdown().await, 0);
+}
