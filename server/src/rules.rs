@@ -47,6 +47,7 @@ pub struct Rule {
     pub languages: Vec<Language>,
     pub(crate) query: Option<String>,
     pub(crate) prefilter: Option<LazyRegex>,
+    pub(crate) anchor: Option<LazyRegex>,
     pub(crate) regex: Option<LazyRegex>,
     pub(crate) focus: Option<LazyRegex>,
     pub(crate) exclude: Option<LazyRegex>,
@@ -102,6 +103,11 @@ pub(crate) struct LanguageRules {
     pub(crate) unconditional: Vec<usize>,
     /// Query rules that apply to this language.
     pub(crate) query_rules: Vec<usize>,
+    /// One regex that finds where any query rule's anchor (or an import) matches: the query runs
+    /// only on the syntax around those places.
+    pub(crate) anchors: LazyRegex,
+    /// Whether each rule (by index) is a query rule of this language without an anchor.
+    pub(crate) unanchored: Vec<bool>,
     plan: OnceLock<Option<Plan>>,
 }
 
@@ -193,9 +199,27 @@ impl RuleSet {
                 None => unconditional.push(index),
             }
         }
-        // Every pattern compiled on its own when the rule loaded, so the set compiles too.
         let prefilters = RegexSet::new(&patterns).unwrap_or_else(|_| RegexSet::empty());
-        LanguageRules { prefilters, prefilter_rules, unconditional, query_rules, plan: OnceLock::new() }
+        let mut anchors: Vec<String> = query_rules
+            .iter()
+            .filter_map(|&index| self.rules[index].anchor.as_ref())
+            .map(|anchor| format!("(?:{})", anchor.as_str()))
+            .collect();
+        let mut unanchored = vec![false; self.rules.len()];
+        for &index in &query_rules {
+            unanchored[index] = self.rules[index].anchor.is_none();
+        }
+        anchors.push(r"\b(?:import|require)\b".to_owned());
+        let anchors = LazyRegex::new(anchors.join("|"));
+        LanguageRules {
+            prefilters,
+            prefilter_rules,
+            unconditional,
+            query_rules,
+            anchors,
+            unanchored,
+            plan: OnceLock::new(),
+        }
     }
 }
 
@@ -228,6 +252,7 @@ fn load_rule(source: &RuleSource, options: LoadOptions) -> Result<Rule, String> 
     };
     let rule = Rule {
         prefilter: compile("prefilter", &meta.prefilter)?,
+        anchor: compile("anchor", &meta.anchor)?,
         regex: compile("rule", &meta.regex)?,
         focus: compile("focus", &meta.focus)?,
         exclude: compile("exclude", &meta.exclude)?,

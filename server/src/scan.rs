@@ -12,7 +12,9 @@ pub mod suppress;
 use std::ops::Range;
 
 use streaming_iterator::StreamingIterator;
-use tree_sitter::{Node, Parser, QueryCapture, QueryCursor, Tree};
+use std::time::{Duration, Instant};
+
+use tree_sitter::{Node, Parser, QueryCapture, QueryCursor, QueryCursorOptions, Tree};
 
 use crate::finding::{Edit, Finding, Fix, Layer, fingerprint};
 use crate::language::Language;
@@ -30,6 +32,9 @@ pub struct ScanOptions {
     pub lean: bool,
     /// Keep findings silenced by suppression comments (and report no suppression hints).
     pub keep_suppressed: bool,
+    /// Run queries over the whole tree even when every active rule has an anchor (tests compare the
+    /// two to hold anchors to their promise).
+    pub whole_tree: bool,
 }
 
 /// Scans `text` as `language` with every applicable rule.
@@ -90,7 +95,9 @@ pub fn scan_with(
             rules.plan(language)
         };
         if let Some(plan) = plan {
-            run_queries(rules, plan, &active, text, tree, &mut findings);
+            let whole = options.whole_tree || active_queries.iter().any(|&i| language_rules.unanchored[i]);
+            let windows = if whole { vec![0..text.len()] } else { anchor_windows(&language_rules.anchors, text) };
+            run_queries(rules, plan, &active, &windows, text, tree, &mut findings);
         }
     }
     for (index, rule) in rules.rules().iter().enumerate() {
@@ -104,10 +111,15 @@ pub fn scan_with(
     if options.keep_suppressed { findings } else { suppress::apply(rules, text, findings) }
 }
 
+/// Longest a file's query pass may take: a pathological project rule must not hang the editor or the
+/// hook. Matches found until then are still reported.
+const QUERY_BUDGET: Duration = Duration::from_secs(2);
+
 fn run_queries(
     rules: &RuleSet,
     plan: &Plan,
     active: &[bool],
+    windows: &[Range<usize>],
     text: &str,
     tree: &Tree,
     findings: &mut Vec<Finding>,
@@ -116,13 +128,21 @@ fn run_queries(
     // evaluated afterwards, since an import may follow its use.
     let mut rule_matches: Vec<(usize, Vec<QueryCapture<'_>>)> = Vec::new();
     let mut binding_matches: Vec<Vec<QueryCapture<'_>>> = Vec::new();
+    let deadline = Instant::now() + QUERY_BUDGET;
+    let mut over_budget = |_: &tree_sitter::QueryCursorState| Instant::now() > deadline;
     let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(&plan.query, tree.root_node(), text.as_bytes());
-    while let Some(found) = matches.next() {
-        if found.pattern_index >= plan.first_binding_pattern {
-            binding_matches.push(found.captures.to_vec());
-        } else if active[plan.pattern_rules[found.pattern_index]] {
-            rule_matches.push((found.pattern_index, found.captures.to_vec()));
+    for window in windows {
+        // A match is returned when any part of it lies in the window (tested), so every match that
+        // contains a prefilter hit is found without walking the rest of the tree.
+        cursor.set_byte_range(window.clone());
+        let options = QueryCursorOptions::new().progress_callback(&mut over_budget);
+        let mut matches = cursor.matches_with_options(&plan.query, tree.root_node(), text.as_bytes(), options);
+        while let Some(found) = matches.next() {
+            if found.pattern_index >= plan.first_binding_pattern {
+                binding_matches.push(found.captures.to_vec());
+            } else if active[plan.pattern_rules[found.pattern_index]] {
+                rule_matches.push((found.pattern_index, found.captures.to_vec()));
+            }
         }
     }
     if rule_matches.is_empty() {
@@ -145,6 +165,22 @@ fn run_queries(
             findings.push(make_finding(rule, span.clone(), fingerprint(&rule.id, matched, &scope), fix));
         }
     }
+}
+
+/// The lines around every anchor hit, merged: the only places an anchored rule can match, because its
+/// anchor matches inside every match of its query (the engine tests hold rules to that).
+fn anchor_windows(anchors: &LazyRegex, text: &str) -> Vec<Range<usize>> {
+    let Some(anchors) = anchors.get() else { return vec![0..text.len()] };
+    let mut windows: Vec<Range<usize>> = Vec::new();
+    for hit in anchors.find_iter(text) {
+        let start = text[..hit.start()].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[hit.end()..].find('\n').map_or(text.len(), |i| hit.end() + i);
+        match windows.last_mut() {
+            Some(last) if start <= last.end + 1 => last.end = last.end.max(end),
+            _ => windows.push(start..end),
+        }
+    }
+    windows
 }
 
 /// The spans a finding covers: the whole capture, or each match of the rule's `focus` regex inside it.

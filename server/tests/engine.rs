@@ -37,6 +37,26 @@ fn lean_plans_find_exactly_what_the_full_plan_finds() {
 }
 
 #[test]
+fn anchored_rules_find_exactly_what_a_whole_tree_walk_finds() {
+    let rules = RuleSet::builtin();
+    let whole = ScanOptions { whole_tree: true, ..ScanOptions::default() };
+    for path in corpus_files() {
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        let anchored = scan_contents(rules, &path, text.clone(), ScanOptions::default());
+        let walked = scan_contents(rules, &path, text, whole);
+        assert_eq!(key(&walked.findings), key(&anchored.findings), "{}", path.display());
+    }
+    for rule in rules.rules() {
+        let language = example_language(rule);
+        for example in &rule.meta.examples.invalid {
+            let anchored = scan_with(rules, language, example, None, ScanOptions::default());
+            let walked = scan_with(rules, language, example, None, whole);
+            assert_eq!(key(&walked), key(&anchored), "{}: {example}", rule.id);
+        }
+    }
+}
+
+#[test]
 fn regex_only_scans_report_a_subset_and_never_crash() {
     let rules = RuleSet::builtin();
     for path in corpus_files() {

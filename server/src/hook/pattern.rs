@@ -410,8 +410,12 @@ fn written_lines(change: Change, notebook: bool, response: serde_json::Value, do
 
 /// Scans with the whole-file tree when memory and time allow, else with regex rules only (and says so).
 fn scan_document(context: &Context, document: &Document) -> (Vec<Finding>, Option<Failure>) {
-    let (rules, _) = select::rules_for(document.language, &document.text);
+    let (rules, considered) = select::rules_for(document.language, &document.text);
     let rules = &rules;
+    if std::env::var_os("SG_HOOK_DEBUG_RULES").is_some() {
+        let ids: Vec<&str> = rules.rules().iter().map(|r| r.id.as_str()).collect();
+        eprintln!("rules {}/{considered}: {ids:?}", ids.len());
+    }
     let mut options = ScanOptions { lean: true, ..ScanOptions::default() };
     let mut note = None;
     let mut tree = None;

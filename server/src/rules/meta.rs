@@ -17,6 +17,10 @@ pub struct RuleMeta {
     pub note: String,
     /// Query rules: run the query only when this regex matches somewhere in the text.
     pub prefilter: Option<String>,
+    /// Query rules: a regex that matches inside every match of the query (e.g. the sink's name).
+    /// The query then runs only on the lines around its hits instead of the whole tree. Without an
+    /// anchor an active rule costs a walk of the whole syntax tree.
+    pub anchor: Option<String>,
     /// Regex rules: the rule itself. A named group `finding` narrows the reported span.
     pub regex: Option<String>,
     /// Narrows the `@finding` capture to the spans this regex matches inside it (one finding each).
