@@ -48,7 +48,22 @@ impl ClientOptions {
         if value.is_null() {
             return Ok(ClientOptions::default());
         }
-        serde_json::from_value(value.clone()).map_err(|e| format!("invalid {SECTION} settings: {e}"))
+        let mut value = value.clone();
+        // Lua has one table type, so Neovim sends an empty `{}` as `[]`: read that as an empty object.
+        empty_array_as_object(&mut value);
+        if let Some(rules) = value.get_mut("rules") {
+            empty_array_as_object(rules);
+            if let Some(severity) = rules.get_mut("severity") {
+                empty_array_as_object(severity);
+            }
+        }
+        serde_json::from_value(value).map_err(|e| format!("invalid {SECTION} settings: {e}"))
+    }
+}
+
+fn empty_array_as_object(value: &mut Value) {
+    if value.as_array().is_some_and(Vec::is_empty) {
+        *value = Value::Object(serde_json::Map::new());
     }
 }
 
@@ -137,6 +152,10 @@ mod tests {
         assert_eq!(nested.position_encoding.as_deref(), Some("utf-16"));
         assert!(ClientOptions::from_value(&Value::Null).unwrap().rules.disable.is_empty());
         assert!(ClientOptions::from_value(&json!({"rules": {"disable": 3}})).is_err());
+        // Neovim's encoding of empty Lua tables.
+        assert!(ClientOptions::from_value(&json!({"sgLsp": []})).is_ok());
+        assert!(ClientOptions::from_value(&json!({"rules": [], "exclude": []})).is_ok());
+        assert!(ClientOptions::from_value(&json!({"rules": {"severity": [], "disable": []}})).is_ok());
     }
 
     #[test]
