@@ -11,8 +11,8 @@ pub mod suppress;
 
 use std::ops::Range;
 
-use streaming_iterator::StreamingIterator;
 use std::time::{Duration, Instant};
+use streaming_iterator::StreamingIterator;
 
 use tree_sitter::{Node, Parser, QueryCapture, QueryCursor, QueryCursorOptions, Tree};
 
@@ -24,6 +24,7 @@ use bindings::Bindings;
 
 /// How a scan may degrade.
 #[derive(Clone, Copy, Debug, Default)]
+#[allow(clippy::struct_excessive_bools)] // independent switches, each documented
 pub struct ScanOptions {
     /// Skip the syntax tree: only regex rules run (huge files, or too little memory to parse).
     pub regex_only: bool,
@@ -96,7 +97,11 @@ pub fn scan_with(
         };
         if let Some(plan) = plan {
             let whole = options.whole_tree || active_queries.iter().any(|&i| language_rules.unanchored[i]);
-            let windows = if whole { vec![0..text.len()] } else { anchor_windows(&language_rules.anchors, text) };
+            let windows = if whole {
+                Vec::from([0..text.len()])
+            } else {
+                anchor_windows(&language_rules.anchors, text)
+            };
             run_queries(rules, plan, &active, &windows, text, tree, &mut findings);
         }
     }
@@ -136,7 +141,8 @@ fn run_queries(
         // contains a prefilter hit is found without walking the rest of the tree.
         cursor.set_byte_range(window.clone());
         let options = QueryCursorOptions::new().progress_callback(&mut over_budget);
-        let mut matches = cursor.matches_with_options(&plan.query, tree.root_node(), text.as_bytes(), options);
+        let mut matches =
+            cursor.matches_with_options(&plan.query, tree.root_node(), text.as_bytes(), options);
         while let Some(found) = matches.next() {
             if found.pattern_index >= plan.first_binding_pattern {
                 binding_matches.push(found.captures.to_vec());
@@ -170,7 +176,7 @@ fn run_queries(
 /// The lines around every anchor hit, merged: the only places an anchored rule can match, because its
 /// anchor matches inside every match of its query (the engine tests hold rules to that).
 fn anchor_windows(anchors: &LazyRegex, text: &str) -> Vec<Range<usize>> {
-    let Some(anchors) = anchors.get() else { return vec![0..text.len()] };
+    let Some(anchors) = anchors.get() else { return Vec::from([0..text.len()]) };
     let mut windows: Vec<Range<usize>> = Vec::new();
     for hit in anchors.find_iter(text) {
         let start = text[..hit.start()].rfind('\n').map_or(0, |i| i + 1);

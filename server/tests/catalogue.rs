@@ -31,6 +31,7 @@ fn render_table(root: &Path) -> String {
         "//! Generated from `queries/` by the `builtin_table_is_fresh` test in `server/tests/catalogue.rs`.\n\
          //! Do not edit: add or remove rule files and run `cargo test --test catalogue`.\n\n\
          use super::RuleSource;\n\n\
+         #[rustfmt::skip]\n\
          const TABLE: &[(&str, &str, Option<&str>)] = &[\n",
     );
     for (family, name, has_query) in entries {
@@ -39,7 +40,7 @@ fn render_table(root: &Path) -> String {
         writeln!(out, "    (\"{family}/{name}\", include_str!(\"{base}.toml\"), {query}),").unwrap();
     }
     out.push_str(
-        "];\n\npub(super) fn sources() -> Vec<RuleSource> {\n    TABLE\n        .iter()\n        \
+        "];\n\n#[rustfmt::skip]\npub(super) fn sources() -> Vec<RuleSource> {\n    TABLE\n        .iter()\n        \
          .map(|&(path, toml, query)| RuleSource { path: path.into(), toml: toml.into(), query: query.map(Into::into) })\n        \
          .collect()\n}\n",
     );

@@ -3,6 +3,7 @@
 
 use super::RuleSource;
 
+#[rustfmt::skip]
 const TABLE: &[(&str, &str, Option<&str>)] = &[
     ("any/anthropic-api-key", include_str!("../../../queries/any/anthropic-api-key.toml"), None),
     ("any/aws-access-key-id", include_str!("../../../queries/any/aws-access-key-id.toml"), None),
@@ -66,6 +67,7 @@ const TABLE: &[(&str, &str, Option<&str>)] = &[
     ("workflow/unpinned-action", include_str!("../../../queries/workflow/unpinned-action.toml"), Some(include_str!("../../../queries/workflow/unpinned-action.scm"))),
 ];
 
+#[rustfmt::skip]
 pub(super) fn sources() -> Vec<RuleSource> {
     TABLE
         .iter()
