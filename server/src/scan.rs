@@ -98,7 +98,7 @@ pub fn scan_with(
         if let Some(plan) = plan {
             let whole = options.whole_tree || active_queries.iter().any(|&i| language_rules.unanchored[i]);
             let windows = if whole {
-                Vec::from([0..text.len()])
+                std::iter::once(0..text.len()).collect()
             } else {
                 anchor_windows(&language_rules.anchors, text)
             };
@@ -176,7 +176,7 @@ fn run_queries(
 /// The lines around every anchor hit, merged: the only places an anchored rule can match, because its
 /// anchor matches inside every match of its query (the engine tests hold rules to that).
 fn anchor_windows(anchors: &LazyRegex, text: &str) -> Vec<Range<usize>> {
-    let Some(anchors) = anchors.get() else { return Vec::from([0..text.len()]) };
+    let Some(anchors) = anchors.get() else { return std::iter::once(0..text.len()).collect() };
     let mut windows: Vec<Range<usize>> = Vec::new();
     for hit in anchors.find_iter(text) {
         let start = text[..hit.start()].rfind('\n').map_or(0, |i| i + 1);
