@@ -13,4 +13,5 @@ npm ci --no-audit --no-fund --loglevel=error
 npx tsc -p .
 mkdir -p bin
 cp "$SG_LSP_BIN" bin/sg-lsp
+strip bin/sg-lsp 2>/dev/null || true # debug builds carry ~100 MB of symbols
 npx vsce package --allow-missing-repository -o sg-lsp.vsix
