@@ -63,6 +63,8 @@ pub(crate) struct Context {
     pub(crate) state_dir: Option<PathBuf>,
     /// `CLAUDE_PROJECT_DIR`, used to show paths relative to the project.
     pub(crate) project_dir: Option<PathBuf>,
+    /// Rules loaded / considered by the last scan.
+    pub(crate) rules_loaded: std::cell::Cell<Option<(usize, usize)>>,
 }
 
 impl Context {
@@ -75,7 +77,13 @@ impl Context {
                 .map_or(BUDGET, Duration::from_millis),
             state_dir: state::state_dir(),
             project_dir: switches::env_value("CLAUDE_PROJECT_DIR").map(PathBuf::from),
+            rules_loaded: std::cell::Cell::new(None),
         }
+    }
+
+    /// Records how many rules a scan loaded, of how many it considered (for the debug log).
+    pub(crate) fn note_rules(&self, loaded: usize, considered: usize) {
+        self.rules_loaded.set(Some((loaded, considered)));
     }
 
     /// Time left of the pattern path's budget.

@@ -70,7 +70,11 @@ check() { # NAME KIB
   if [ "$rc" -eq 0 ] && printf '%s' "$out" | grep -q 'python.eval'; then
     how="full scan"
   elif [ "$rc" -eq 0 ] && [ -z "$out" ] && printf '%s' "$err" | grep -q '\[memory_tight\]' && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ]; then
-    how="regex-only fallback with a note"
+    if printf '%s' "$err" | grep -q 'regex rules only'; then
+      how="regex-only fallback with a note"
+    else
+      how="too tight to scan at all, said so"
+    fi
   else
     echo "FAIL $1 under ulimit -v $2: exit $rc, stdout ${#out} bytes, stderr: $err"
     failed=$((failed + 1))

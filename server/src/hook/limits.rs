@@ -12,19 +12,41 @@ pub(crate) const MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
 /// to query (about 60 bytes per byte).
 const PARSE_BYTES_PER_SOURCE_BYTE: u64 = 64;
 /// Fixed cost of a parse and of compiling the candidate rules' queries.
-const PARSE_BASE: u64 = 2 * 1024 * 1024;
+const PARSE_BASE: u64 = 1024 * 1024;
+/// Address space set aside per loaded rule for compiling and running its regexes (the regex
+/// engine's automata and caches; Unicode classes such as `\p{L}` cost the most).
+const REGEX_PER_RULE: u64 = 640 * 1024;
 
-/// Why a file must be scanned without a syntax tree for lack of address space, if it must.
-pub(crate) fn memory_refusal(source_len: usize) -> Option<String> {
-    let headroom = headroom()?;
-    let need = PARSE_BASE + source_len as u64 * PARSE_BYTES_PER_SOURCE_BYTE;
-    (need > headroom).then(|| {
-        format!(
-            "the address-space limit leaves {} KiB and parsing needs about {} KiB: scanned with regex rules only",
+/// How much of the pattern layer fits in the address space left.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Fit {
+    /// Parse and run every loaded rule.
+    Full,
+    /// Regex rules only: the parse would not fit.
+    RegexOnly(String),
+    /// Not even the regexes fit: nothing is scanned.
+    Nothing(String),
+}
+
+/// Decides what fits for a source of `source_len` bytes with `rules` rules loaded.
+pub(crate) fn fit(source_len: usize, rules: usize, parse: bool) -> Fit {
+    let Some(headroom) = headroom() else { return Fit::Full };
+    let regexes = rules as u64 * REGEX_PER_RULE;
+    if regexes > headroom {
+        return Fit::Nothing(format!(
+            "the address-space limit (ulimit -v) leaves {} KiB, too little to run {rules} rules: nothing was scanned",
+            headroom / 1024
+        ));
+    }
+    let need = regexes + PARSE_BASE + source_len as u64 * PARSE_BYTES_PER_SOURCE_BYTE;
+    if parse && need > headroom {
+        return Fit::RegexOnly(format!(
+            "the address-space limit (ulimit -v) leaves {} KiB and parsing needs about {} KiB: scanned with regex rules only",
             headroom / 1024,
             need / 1024
-        )
-    })
+        ));
+    }
+    Fit::Full
 }
 
 /// Bytes of address space still free under `RLIMIT_AS`, or `None` when there is no limit (or the

@@ -27,6 +27,9 @@ pub(crate) fn record(context: &Context, event: &str, reply: &Reply) {
     if let Some((vm_peak, rss_peak)) = super::limits::peaks() {
         let _ = write!(line, " vm_peak_kib={vm_peak} rss_peak_kib={rss_peak}");
     }
+    if let Some((loaded, considered)) = context.rules_loaded.get() {
+        let _ = write!(line, " rules={loaded}/{considered}");
+    }
     for (key, value) in &reply.facts {
         let _ = write!(line, " {key}={}", value.replace(char::is_whitespace, "_"));
     }

@@ -13,11 +13,12 @@ use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
 use super::edit::{self, Lines};
 use super::failure::{Code, Failure};
 use super::input::{Change, FileEdit, Payload};
+use super::limits::{self, Fit};
 use super::output::{self, Reported};
 use super::select;
 use super::state::Session;
 use super::switches::Block;
-use super::{Context, Reply, limits};
+use super::{Context, Reply};
 use crate::config::Config;
 use crate::finding::{Finding, Severity};
 use crate::language::Language;
@@ -412,18 +413,18 @@ fn written_lines(change: Change, notebook: bool, response: serde_json::Value, do
 fn scan_document(context: &Context, document: &Document) -> (Vec<Finding>, Option<Failure>) {
     let (rules, considered) = select::rules_for(document.language, &document.text);
     let rules = &rules;
-    if std::env::var_os("SG_HOOK_DEBUG_RULES").is_some() {
-        let ids: Vec<&str> = rules.rules().iter().map(|r| r.id.as_str()).collect();
-        eprintln!("rules {}/{considered}: {ids:?}", ids.len());
-    }
+    context.note_rules(rules.rules().len(), considered);
     let mut options = ScanOptions { lean: true, ..ScanOptions::default() };
     let mut note = None;
     let mut tree = None;
-    if document.language.grammar().is_some() {
-        if let Some(reason) = limits::memory_refusal(document.text.len()) {
+    let parses = document.language.grammar().is_some();
+    match limits::fit(document.text.len(), rules.rules().len(), parses) {
+        Fit::Nothing(reason) => return (Vec::new(), Some(Failure::new(Code::MemoryTight, reason))),
+        Fit::RegexOnly(reason) => {
             options.regex_only = true;
             note = Some(Failure::new(Code::MemoryTight, reason));
-        } else if document.text.len() >= DEADLINE_PARSE_FROM && wants_tree(rules, document) {
+        }
+        Fit::Full if parses && document.text.len() >= DEADLINE_PARSE_FROM && wants_tree(rules, document) => {
             tree = parse_within(document.language, &document.text, context.remaining());
             if tree.is_none() {
                 options.regex_only = true;
@@ -437,6 +438,7 @@ fn scan_document(context: &Context, document: &Document) -> (Vec<Finding>, Optio
                 ));
             }
         }
+        Fit::Full => {}
     }
     // Debug builds only: lets the failure-table test check what a panic looks like from outside.
     assert!(
