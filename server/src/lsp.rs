@@ -14,6 +14,7 @@ mod framing;
 mod hover;
 mod logging;
 mod position;
+mod project_rules;
 mod scheduler;
 mod session;
 mod settings;

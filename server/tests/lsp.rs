@@ -588,3 +588,56 @@ async fn large_files_get_only_the_regex_rules_and_one_log_message() {
     assert!(server.notifications.iter().all(|n| n["method"] != "window/logMessage"), "said once");
     assert_eq!(server.shutdown().await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn project_rules_load_a_broken_one_shows_in_its_file_and_changes_reload() {
+    let root = std::env::temp_dir().join(format!("sg-lsp-rules-test-{}", std::process::id()));
+    let rules = root.join(".sg-lsp/rules/python");
+    std::fs::create_dir_all(&rules).unwrap();
+    let meta = "severity = \"warning\"\nconfidence = \"high\"\nmessage = \"no danger()\"\nnote = \"n\"\n";
+    std::fs::write(rules.join("danger.toml"), meta).unwrap();
+    std::fs::write(
+        rules.join("danger.scm"),
+        "((call function: (identifier) @f) @finding (#eq? @f \"danger\"))",
+    )
+    .unwrap();
+    std::fs::write(rules.join("broken.toml"), "severity = \"loud\"\n").unwrap();
+    let root_uri = format!("file://{}", root.display());
+    let capabilities = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let (mut server, _) =
+        TestServer::start_in(capabilities, Value::Null, ServeOptions::default(), Some(&root_uri)).await;
+    let broken = format!("{root_uri}/.sg-lsp/rules/python/broken.toml");
+    let published = loop {
+        let params = server.notification("textDocument/publishDiagnostics").await;
+        if params["uri"] == broken.as_str() {
+            break params;
+        }
+    };
+    assert_eq!(published["diagnostics"][0]["code"], "sg.broken-rule");
+    assert!(published["diagnostics"][0]["message"].as_str().unwrap().contains("invalid TOML"), "{published}");
+    let app = format!("{root_uri}/app.py");
+    server.open(&app, "python", "danger(x)\neval(y)\n").await;
+    assert_eq!(codes(&server.diagnostics(&app, 1).await), ["python.danger", "python.eval"]);
+    assert!(server.server_requests.iter().any(|m| m == "client/registerCapability"));
+
+    // Fixing the broken rule and telling the server clears its diagnostic and loads it.
+    std::fs::write(rules.join("broken.toml"), meta.replace("no danger()", "no eval here")).unwrap();
+    std::fs::write(
+        rules.join("broken.scm"),
+        "((call function: (identifier) @f) @finding (#eq? @f \"eval\"))",
+    )
+    .unwrap();
+    let change = json!({"changes": [{"uri": broken, "type": 2}]});
+    server.notify("workspace/didChangeWatchedFiles", change).await;
+    let cleared = loop {
+        let params = server.notification("textDocument/publishDiagnostics").await;
+        if params["uri"] == broken.as_str() {
+            break params;
+        }
+    };
+    assert_eq!(cleared["diagnostics"], json!([]));
+    let diagnostics = server.diagnostics(&app, 1).await;
+    assert!(codes(&diagnostics).contains(&"python.broken"), "{diagnostics:#?}");
+    assert_eq!(server.shutdown().await, 0);
+    let _ = std::fs::remove_dir_all(root);
+}

@@ -20,7 +20,7 @@ use super::capabilities::{negotiate_encoding, server_capabilities};
 use super::scheduler::{self, Outgoing, Shared};
 use super::session::Session;
 use super::settings::{ClientOptions, SECTION, read_project_config};
-use super::{ServeOptions, code_actions, hover};
+use super::{ServeOptions, code_actions, hover, project_rules};
 use crate::rules::{LoadOptions, RuleSet};
 
 /// What the client can do that changes how we talk to it, resolved once at `initialize`.
@@ -90,6 +90,33 @@ impl Backend {
         self.tell(problems).await;
     }
 
+    /// Swaps in reloaded rules; rule files whose errors changed and are not open get their diagnostics
+    /// now (open ones get them with their rescan).
+    fn take_rules(&self, loaded: project_rules::Loaded) {
+        let mut session = self.shared.lock();
+        let old = std::mem::replace(&mut session.rule_errors, loaded.errors);
+        session.rules = loaded.rules;
+        for (key, (uri, _)) in &old {
+            if !session.rule_errors.contains_key(key) && !session.documents.contains_key(key) {
+                self.shared.send(Outgoing::Diagnostics {
+                    uri: uri.clone(),
+                    version: None,
+                    diagnostics: Vec::new(),
+                });
+            }
+        }
+        for (key, (uri, diagnostics)) in &session.rule_errors {
+            if !session.documents.contains_key(key) {
+                let message = Outgoing::Diagnostics {
+                    uri: uri.clone(),
+                    version: None,
+                    diagnostics: diagnostics.clone(),
+                };
+                self.shared.send(message);
+            }
+        }
+    }
+
     /// Asks the client for the `sgLsp` section; `None` when it has none or cannot answer.
     async fn pull_configuration(&self) -> Option<std::result::Result<ClientOptions, String>> {
         let item = ConfigurationItem { scope_uri: None, section: Some(SECTION.to_owned()) };
@@ -111,19 +138,19 @@ impl Backend {
         }
     }
 
-    async fn watch_project_file(&self) {
+    async fn watch_project_files(&self) {
         let options = DidChangeWatchedFilesRegistrationOptions {
-            watchers: vec![FileSystemWatcher {
-                glob_pattern: GlobPattern::String("**/.sg-lsp.toml".into()),
-                kind: None,
-            }],
+            watchers: ["**/.sg-lsp.toml", "**/.sg-lsp/rules/**"]
+                .into_iter()
+                .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.into()), kind: None })
+                .collect(),
         };
         let registration = Registration {
-            id: "sg-lsp-project-file".into(),
+            id: "sg-lsp-project-files".into(),
             method: "workspace/didChangeWatchedFiles".into(),
             register_options: serde_json::to_value(options).ok(),
         };
-        // Clients may refuse; the project file is then read at start only.
+        // Clients may refuse; the project file and rules are then read at start only.
         if let Err(e) = self.client.register_capability(vec![registration]).await {
             tracing::info!("client declined file watching: {e}");
         }
@@ -151,9 +178,12 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.dynamic_registration)
                 .unwrap_or(false),
         });
+        let loaded = project_rules::load(root.as_deref());
         {
             let mut session = self.shared.lock();
             session.encoding = encoding;
+            session.rules = loaded.rules;
+            session.rule_errors = loaded.errors;
             session.root = root;
             session.project_config = project_config;
             session.client_options = options;
@@ -175,12 +205,23 @@ impl LanguageServer for Backend {
         // Compile every rule query now, off the handler, so the first keystroke does not pay for it.
         let rules = Arc::clone(&self.shared.lock().rules);
         drop(tokio::task::spawn_blocking(move || rules.warm()));
+        {
+            let session = self.shared.lock();
+            for (uri, diagnostics) in session.rule_errors.values() {
+                let message = Outgoing::Diagnostics {
+                    uri: uri.clone(),
+                    version: None,
+                    diagnostics: diagnostics.clone(),
+                };
+                self.shared.send(message);
+            }
+        }
         let problems = std::mem::take(
             &mut *self.early_problems.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
         );
         self.tell(problems).await;
         if self.flags().watch_files {
-            self.watch_project_file().await;
+            self.watch_project_files().await;
         }
         if self.flags().configuration
             && let Some(options) = self.pull_configuration().await
@@ -234,15 +275,28 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        if !params.changes.iter().any(|change| change.uri.as_str().ends_with("/.sg-lsp.toml")) {
+        let touched = |needle: &str| params.changes.iter().any(|change| change.uri.as_str().contains(needle));
+        let (config_changed, rules_changed) = (touched("/.sg-lsp.toml"), touched("/.sg-lsp/rules/"));
+        if !config_changed && !rules_changed {
             return;
         }
         let root = self.shared.lock().root.clone();
         let Some(root) = root else { return };
-        let (config, problem) = read_project_config(&root);
-        self.shared.lock().project_config = config;
-        tracing::info!("project file changed; rescanning open documents");
-        self.reconfigure(None, problem.into_iter().collect()).await;
+        let mut problems = Vec::new();
+        if config_changed {
+            let (config, problem) = read_project_config(&root);
+            problems.extend(problem);
+            self.shared.lock().project_config = config;
+        }
+        if rules_changed {
+            let reload_root = root.clone();
+            match tokio::task::spawn_blocking(move || project_rules::load(Some(&reload_root))).await {
+                Ok(loaded) => self.take_rules(loaded),
+                Err(e) => tracing::error!("reloading project rules failed: {e}"),
+            }
+        }
+        tracing::info!("project files changed; rescanning open documents");
+        self.reconfigure(None, problems).await;
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

@@ -84,8 +84,11 @@ async fn scan_until_clean(shared: Arc<Shared>, key: String, incarnation: u64) {
         };
         let version = job.version;
         match tokio::task::spawn_blocking(move || job.run()).await {
-            Ok(done) => {
+            Ok(mut done) => {
                 let mut session = shared.lock();
+                if let Some((_, errors)) = session.rule_errors.get(&key) {
+                    done.diagnostics.extend(errors.iter().cloned());
+                }
                 let Some((uri, document)) = session.documents.get_mut(&key) else { return };
                 if document.incarnation != incarnation || document.version != version {
                     tracing::debug!(uri = key, version, "dropped a stale scan");

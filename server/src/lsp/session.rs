@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tower_lsp_server::ls_types::{DidChangeTextDocumentParams, DidOpenTextDocumentParams, Uri};
+use tower_lsp_server::ls_types::{Diagnostic, DidChangeTextDocumentParams, DidOpenTextDocumentParams, Uri};
 
 use super::document::Document;
 use super::settings::{ClientOptions, Settings};
@@ -24,6 +24,8 @@ pub(super) struct Session {
     pub root: Option<PathBuf>,
     pub project_config: Config,
     pub client_options: ClientOptions,
+    /// Diagnostics of project rule files that did not load, by URI; published with the file's own.
+    pub rule_errors: HashMap<String, (Uri, Vec<Diagnostic>)>,
     /// Counts `didOpen`s, so a scan task of a closed document never serves its reopened successor.
     opened: u64,
 }
@@ -38,6 +40,7 @@ impl Session {
             root: None,
             project_config: Config::default(),
             client_options: ClientOptions::default(),
+            rule_errors: HashMap::new(),
             opened: 0,
         }
     }
