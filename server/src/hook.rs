@@ -15,6 +15,7 @@ mod pattern;
 mod review;
 mod select;
 mod state;
+mod supervise;
 mod switches;
 
 use std::io::{Read as _, Write as _};
@@ -63,6 +64,8 @@ pub(crate) struct Context {
     pub(crate) state_dir: Option<PathBuf>,
     /// `CLAUDE_PROJECT_DIR`, used to show paths relative to the project.
     pub(crate) project_dir: Option<PathBuf>,
+    /// What this process may attempt (less when a supervised attempt before it ran out of memory).
+    pub(crate) mode: supervise::Mode,
     /// Rules loaded / considered by the last scan.
     pub(crate) rules_loaded: std::cell::Cell<Option<(usize, usize)>>,
 }
@@ -77,6 +80,7 @@ impl Context {
                 .map_or(BUDGET, Duration::from_millis),
             state_dir: state::state_dir(),
             project_dir: switches::env_value("CLAUDE_PROJECT_DIR").map(PathBuf::from),
+            mode: supervise::Mode::from_env(),
             rules_loaded: std::cell::Cell::new(None),
         }
     }
@@ -97,9 +101,25 @@ pub fn main() -> u8 {
     let started = Instant::now();
     let panic_message = install_quiet_panic_hook();
     let context = Context::from_env(started);
+    if context.switches.disabled {
+        return 0;
+    }
+    let raw = read_stdin();
+    let mut notes = Vec::new();
+    if let Ok(bytes) = &raw
+        && supervise::wanted()
+    {
+        match supervise::run(bytes) {
+            Ok(done) => return relay(&context, &done),
+            Err(failure) => notes.push(failure),
+        }
+    }
     let mut event = String::from("-");
-    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| run(&context, &mut event)));
-    let reply = outcome.unwrap_or_else(|_| {
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| match raw {
+        Ok(bytes) => run(&context, bytes, &mut event),
+        Err(failure) => Reply::failed(failure),
+    }));
+    let mut reply = outcome.unwrap_or_else(|_| {
         let message = panic_message.lock().ok().and_then(|m| m.clone()).unwrap_or_else(|| "unknown".into());
         let mut reply =
             Reply::failed(Failure::new(Code::Panic, format!("internal error ({message}); please report it")));
@@ -109,20 +129,36 @@ pub fn main() -> u8 {
         );
         reply
     });
+    reply.problems.extend(notes);
     finish(&context, &event, &reply)
 }
 
-fn run(context: &Context, event: &mut String) -> Reply {
-    if context.switches.disabled {
-        return Reply::default();
-    }
+fn read_stdin() -> Result<Vec<u8>, Failure> {
     let mut raw = Vec::new();
     if let Err(e) = std::io::stdin().lock().take(MAX_STDIN + 1).read_to_end(&mut raw) {
-        return Reply::failed(Failure::new(Code::BadStdin, format!("cannot read stdin: {e}")));
+        return Err(Failure::new(Code::BadStdin, format!("cannot read stdin: {e}")));
     }
     if raw.len() as u64 > MAX_STDIN {
-        return Reply::failed(Failure::new(Code::BadStdin, "stdin is over 64 MiB; ignoring the event"));
+        return Err(Failure::new(Code::BadStdin, "stdin is over 64 MiB; ignoring the event"));
     }
+    Ok(raw)
+}
+
+/// Passes on what the supervised child said, and logs the children that died before it.
+fn relay(context: &Context, done: &supervise::Supervised) -> u8 {
+    let _ = std::io::stdout().lock().write_all(&done.stdout);
+    let _ = std::io::stderr().lock().write_all(&done.stderr);
+    if !done.deaths.is_empty() {
+        let mut reply = Reply { exit: done.exit, ..Reply::default() };
+        for (mode, how) in &done.deaths {
+            reply.fact("worker_died", format!("{mode}:{how}"));
+        }
+        log::record(context, "supervisor", &reply);
+    }
+    done.exit
+}
+
+fn run(context: &Context, raw: Vec<u8>, event: &mut String) -> Reply {
     // The raw bytes go as soon as they are parsed: under `ulimit -v` every copy of a file counts.
     let payload = match Payload::parse(raw) {
         Ok(payload) => payload,

@@ -1,8 +1,9 @@
 //! Resource limits: the address-space limit (`ulimit -v`) decides whether a file can be parsed, or is
 //! scanned with regex rules only (with a note) rather than be killed half-way.
 //!
-//! An allocation failure aborts the process (Rust and tree-sitter both abort), which Claude Code would
-//! see as a crash with no output; so the hook estimates up front and stays clear of the limit.
+//! An allocation failure aborts the process (Rust and tree-sitter both abort). The estimates here keep
+//! the hook from attempting what clearly cannot fit; `supervise` catches what they get wrong. They are
+//! measured values, not worst cases: an underestimate costs one retry, an overestimate a scan.
 
 /// Files larger than this are not scanned at all (as `sg-lsp scan` does).
 pub(crate) const MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
@@ -10,12 +11,12 @@ pub(crate) const MAX_FILE_SIZE: u64 = 2 * 1024 * 1024;
 /// Address space a parse needs, per byte of source: tree-sitter's tree and stacks plus the query
 /// cursor's state. Measured: a 350 KB, 10k-line Python file takes 19.5 MB to parse and 1.5 MB more
 /// to query (about 60 bytes per byte).
-const PARSE_BYTES_PER_SOURCE_BYTE: u64 = 64;
+const PARSE_BYTES_PER_SOURCE_BYTE: u64 = 60;
 /// Fixed cost of a parse and of compiling the candidate rules' queries.
-const PARSE_BASE: u64 = 1024 * 1024;
+const PARSE_BASE: u64 = 512 * 1024;
 /// Address space set aside per loaded rule for compiling and running its regexes (the regex
 /// engine's automata and caches; Unicode classes such as `\p{L}` cost the most).
-const REGEX_PER_RULE: u64 = 640 * 1024;
+const REGEX_PER_RULE: u64 = 256 * 1024;
 
 /// How much of the pattern layer fits in the address space left.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -17,6 +17,7 @@ use super::limits::{self, Fit};
 use super::output::{self, Reported};
 use super::select;
 use super::state::Session;
+use super::supervise::Mode;
 use super::switches::Block;
 use super::{Context, Reply};
 use crate::config::Config;
@@ -411,13 +412,30 @@ fn written_lines(change: Change, notebook: bool, response: serde_json::Value, do
 
 /// Scans with the whole-file tree when memory and time allow, else with regex rules only (and says so).
 fn scan_document(context: &Context, document: &Document) -> (Vec<Finding>, Option<Failure>) {
-    let (rules, considered) = select::rules_for(document.language, &document.text);
+    let literal_only = matches!(context.mode, Mode::Literal | Mode::Minimal);
+    let (rules, considered) = select::rules_for(document.language, &document.text, literal_only);
     let rules = &rules;
     context.note_rules(rules.rules().len(), considered);
     let mut options = ScanOptions { lean: true, ..ScanOptions::default() };
     let mut note = None;
     let mut tree = None;
     let parses = document.language.grammar().is_some();
+    if context.mode != Mode::Full {
+        // A fuller attempt ran out of address space (see `supervise`).
+        options.regex_only = matches!(context.mode, Mode::RegexOnly | Mode::Minimal);
+        let what = match context.mode {
+            Mode::Literal => "the rules that have literal prefilters only",
+            Mode::RegexOnly => "regex rules only",
+            _ => "regex rules with literal prefilters only",
+        };
+        note = Some(Failure::new(
+            Code::MemoryTight,
+            format!("the full scan did not fit the address-space limit (ulimit -v): scanned with {what}"),
+        ));
+        if options.regex_only {
+            return (scan_with(rules, document.language, &document.text, None, options), note);
+        }
+    }
     match limits::fit(document.text.len(), rules.rules().len(), parses) {
         Fit::Nothing(reason) => return (Vec::new(), Some(Failure::new(Code::MemoryTight, reason))),
         Fit::RegexOnly(reason) => {

@@ -13,9 +13,13 @@ use crate::language::Language;
 use crate::rules::{LoadOptions, RuleMeta, RuleSet, RuleSource};
 
 /// The built-in rules of `language`'s folder and `any/` that can match `text`, and how many rules
-/// were considered.
-pub(crate) fn rules_for(language: Language, text: &str) -> (RuleSet, usize) {
-    let (sources, considered) = sources_for(language, text);
+/// were considered. `literal_only` also drops the rules without literals (the costliest to compile),
+/// for when memory is short.
+pub(crate) fn rules_for(language: Language, text: &str, literal_only: bool) -> (RuleSet, usize) {
+    let (mut sources, considered) = sources_for(language, text);
+    if literal_only {
+        sources.retain(|source| required_literals(source, "").is_some());
+    }
     (RuleSet::load(sources, LoadOptions::default()).0, considered)
 }
 
@@ -97,14 +101,14 @@ mod tests {
 
     #[test]
     fn keeps_only_rules_that_can_match() {
-        let (rules, considered) = rules_for(Language::Python, "x = eval(data)\n");
+        let (rules, considered) = rules_for(Language::Python, "x = eval(data)\n", false);
         assert!(rules.get("python.eval").is_some());
         assert!(rules.get("any.aws-access-key-id").is_none());
         assert!(rules.rules().len() < considered);
-        let (rules, _) = rules_for(Language::Python, "key = 'AKIAZ3MSJV4WWAD7ZQ6B'\n");
+        let (rules, _) = rules_for(Language::Python, "key = 'AKIAZ3MSJV4WWAD7ZQ6B'\n", false);
         assert!(rules.get("any.aws-access-key-id").is_some());
         // A suppression naming a rule keeps that rule, so it is not "unknown".
-        let (rules, _) = rules_for(Language::Python, "# sg-ignore[python.eval]: reviewed\n");
+        let (rules, _) = rules_for(Language::Python, "# sg-ignore[python.eval]: reviewed\n", false);
         assert!(rules.get("python.eval").is_some());
     }
 
