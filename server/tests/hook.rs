@@ -463,3 +463,55 @@ fn suppressions_and_project_config_are_honoured() {
         broken.stderr
     );
 }
+
+#[test]
+fn under_a_memory_limit_a_dying_worker_is_retried_with_less() {
+    let sandbox = Sandbox::new("supervise");
+    sandbox.file("calc.py", CALC);
+    let payload = sandbox.payload("post-write");
+    // A finite (if generous) limit turns supervision on; the test switch aborts the chosen modes.
+    let run = |aborting: &str, session: &str| {
+        let script = format!("ulimit -v 8000000 && exec '{}' hook", env!("CARGO_BIN_EXE_sg-lsp"));
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", &script])
+            .current_dir(sandbox.project())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("SECURITY_WARNINGS_STATE_DIR", sandbox.state())
+            .env("SG_LSP_HOOK_TEST_ABORT", aborting)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let stdin = payload.replace("\"s-write\"", &format!("\"{session}\""));
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = run("", "sup-ok");
+    assert_eq!((code, stderr.as_str()), (Some(0), ""));
+    assert!(stdout.contains("python.eval"), "{stdout}");
+
+    // The full and the literal-rules attempts die: the tree-less retry still answers, with a note.
+    let (code, stdout, stderr) = run("full,literal", "sup-retry");
+    assert_eq!(code, Some(0));
+    assert_eq!(stdout, "", "python.eval needs the tree, so the regex-only retry finds nothing");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("scanned with regex rules only [memory_tight]"), "{stderr}");
+    assert!(
+        sandbox.log().contains("worker_died=full:signal_killed:6 worker_died=literal:signal_killed:6"),
+        "{}",
+        sandbox.log()
+    );
+
+    // Every attempt dies: one line, exit 0, never the crash's own output.
+    let (code, stdout, stderr) = run("full,literal,regex-only,minimal", "sup-dead");
+    assert_eq!((code, stdout.as_str()), (Some(0), ""));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("too tight for any scan") && stderr.contains("[memory_tight]"), "{stderr}");
+}

@@ -412,6 +412,13 @@ fn written_lines(change: Change, notebook: bool, response: serde_json::Value, do
 
 /// Scans with the whole-file tree when memory and time allow, else with regex rules only (and says so).
 fn scan_document(context: &Context, document: &Document) -> (Vec<Finding>, Option<Failure>) {
+    // Debug builds only: lets the tests check what a crash (for `supervise`) looks like.
+    if cfg!(debug_assertions)
+        && std::env::var("SG_LSP_HOOK_TEST_ABORT")
+            .is_ok_and(|modes| modes.split(',').any(|m| m == context.mode.name()))
+    {
+        std::process::abort();
+    }
     let literal_only = matches!(context.mode, Mode::Literal | Mode::Minimal);
     let (rules, considered) = select::rules_for(document.language, &document.text, literal_only);
     let rules = &rules;
@@ -458,7 +465,7 @@ fn scan_document(context: &Context, document: &Document) -> (Vec<Finding>, Optio
         }
         Fit::Full => {}
     }
-    // Debug builds only: lets the failure-table test check what a panic looks like from outside.
+    // Debug builds only: and a panic.
     assert!(
         !(cfg!(debug_assertions) && std::env::var_os("SG_LSP_HOOK_TEST_PANIC").is_some()),
         "test panic requested by SG_LSP_HOOK_TEST_PANIC"

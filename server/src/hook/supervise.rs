@@ -29,7 +29,7 @@ pub(crate) enum Mode {
 impl Mode {
     const ALL: [Mode; 4] = [Mode::Full, Mode::Literal, Mode::RegexOnly, Mode::Minimal];
 
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Mode::Full => "full",
             Mode::Literal => "literal",
