@@ -5,6 +5,7 @@
 //! like findings, and must never fail silently.
 
 mod baseline;
+mod document;
 mod edit;
 mod failure;
 mod input;
@@ -13,6 +14,7 @@ mod log;
 mod output;
 mod pattern;
 mod review;
+mod scanner;
 mod select;
 mod state;
 mod supervise;
