@@ -515,3 +515,64 @@ fn under_a_memory_limit_a_dying_worker_is_retried_with_less() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("too tight for any scan") && stderr.contains("[memory_tight]"), "{stderr}");
 }
+
+#[test]
+fn the_plugin_launcher_never_turns_a_failure_into_findings() {
+    let sandbox = Sandbox::new("launcher");
+    let launcher = Path::new(env!("CARGO_MANIFEST_DIR")).join("../editors/claude-code/scripts/sg-lsp-launch");
+    let fake = |name: &str, body: &str| {
+        let path = sandbox.root.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        path.to_string_lossy().into_owned()
+    };
+    let launch = |env: &[(&str, &str)]| {
+        let mut command = Command::new("bash");
+        command
+            .arg(&launcher)
+            .arg("hook")
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let output = command.output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = launch(&[]);
+    assert_eq!((code, stdout.as_str()), (Some(0), ""), "a missing binary is not a finding");
+    assert!(stderr.contains("binary not found") && stderr.lines().count() == 1, "{stderr}");
+
+    let killed = fake("killed", "kill -9 $$");
+    let (code, _, stderr) = launch(&[("SG_LSP_BIN", &killed)]);
+    assert_eq!(code, Some(0));
+    assert!(stderr.contains("killed by signal 9") && stderr.lines().count() == 1, "{stderr}");
+
+    let python_like = fake("exit2-lookalike", "echo \"can't open file\" >&2; exit 1");
+    let (code, _, stderr) = launch(&[("SG_LSP_BIN", &python_like)]);
+    assert_eq!(code, Some(0));
+    assert!(stderr.contains("exited with status 1"), "{stderr}");
+
+    let findings = fake("findings", "echo '{}'; exit 2");
+    assert_eq!(launch(&[("SG_LSP_BIN", &findings)]).0, Some(2), "the binary's own exit 2 passes through");
+
+    // Found through the plugin data dir, with the real binary.
+    let data = sandbox.root.join("plugin-data/bin");
+    std::fs::create_dir_all(&data).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_sg-lsp"), data.join("sg-lsp")).unwrap();
+    let (code, stdout, stderr) =
+        launch(&[("CLAUDE_PLUGIN_DATA", &sandbox.root.join("plugin-data").to_string_lossy())]);
+    assert_eq!((code, stdout.as_str()), (Some(0), ""));
+    assert!(stderr.contains("[bad_stdin]"), "the real binary ran: {stderr}");
+}
