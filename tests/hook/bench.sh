@@ -60,7 +60,9 @@ ms_now() { python3 -c 'import time; print(time.perf_counter() * 1000)'; }
 median_ms() {
   local cmd=${CMD[$1]} input="$WORK/$2.json"
   if command -v hyperfine >/dev/null; then
-    hyperfine -N --style none --warmup 5 --runs 30 --input "$input" --export-json "$WORK/h.json" "$cmd" >/dev/null 2>&1
+    # Through a shell for the redirection (older hyperfine has no --input); hyperfine subtracts the
+    # shell's own start-up time.
+    hyperfine --style none --warmup 5 --runs 30 --export-json "$WORK/h.json" "$cmd < $input" >/dev/null 2>&1
     python3 -c 'import json,sys; print("%.2f" % (json.load(open(sys.argv[1]))["results"][0]["median"] * 1000))' "$WORK/h.json"
   else
     python3 - "$cmd" "$input" <<'PY'
@@ -89,24 +91,42 @@ print("%.2f" % ((time.perf_counter() - t) * 1000))
 PY
 }
 
+# cpu_ms NAME SIZE -> median user+system CPU ms of 20 warm runs (steadier than wall time on a busy machine)
+cpu_ms() {
+  python3 - "${CMD[$1]}" "$WORK/$2.json" <<'PY'
+import resource, statistics, subprocess, sys
+cmd, data = sys.argv[1].split(), open(sys.argv[2], "rb").read()
+cpu = []
+for i in range(25):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(cmd, input=data, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if i >= 5:
+        cpu.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
+print("%.1f" % statistics.median(cpu))
+PY
+}
+
 rss_kib() {
   # shellcheck disable=SC2086 # the command is a list of words
   /usr/bin/time -f %M ${CMD[$1]} <"$WORK/$2.json" 2>&1 >/dev/null | tail -1
 }
 
-printf '%-16s %-5s %10s %10s %12s\n' command file cold_ms warm_ms peak_rss_kib
-declare -A WARM
+printf '%-16s %-5s %10s %10s %10s %12s\n' command file cold_ms warm_ms cpu_ms peak_rss_kib
+declare -A WARM CPU
 for size in 1k 10k; do
   for name in "${ORDER[@]}"; do
     cold=$(cold_ms "$name" "$size")
     warm=$(median_ms "$name" "$size")
+    cpu=$(cpu_ms "$name" "$size")
     rss=$(rss_kib "$name" "$size")
     WARM[$name.$size]=$warm
-    printf '%-16s %-5s %10s %10s %12s\n' "$name" "$size" "$cold" "$warm" "$rss"
+    CPU[$name.$size]=$cpu
+    printf '%-16s %-5s %10s %10s %10s %12s\n' "$name" "$size" "$cold" "$warm" "$cpu" "$rss"
   done
 done
 for size in 1k 10k; do
-  python3 -c 'import sys; a, b = float(sys.argv[2]), float(sys.argv[3]); print("%s: python stand-in / sg-lsp-hook (warm median) = %.1fx" % (sys.argv[1], b / a))' \
-    "$size" "${WARM[sg-lsp-hook.$size]}" "${WARM[python-standin.$size]}"
+  python3 -c 'import sys; w, pw, c, pc = map(float, sys.argv[2:]); print("%s: python stand-in / sg-lsp-hook = %.1fx (warm wall), %.1fx (cpu)" % (sys.argv[1], pw / w, pc / c))' \
+    "$size" "${WARM[sg-lsp-hook.$size]}" "${WARM[python-standin.$size]}" "${CPU[sg-lsp-hook.$size]}" "${CPU[python-standin.$size]}"
 done
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
