@@ -120,11 +120,25 @@ fn render(outcome: &Outcome) -> String {
     text
 }
 
+/// Snapshots the shape of the output. The rules' own wording (`Why:` and `Safe alternative:` lines)
+/// is redacted: it belongs to the rule catalogue, which changes on its own schedule, and
+/// `warnings_quote_the_rule_message` checks it against the catalogue instead.
 fn snapshot(name: &str, outcome: &Outcome) {
+    let redacted: String = render(outcome)
+        .lines()
+        .map(|line| {
+            for label in ["  Why: ", "  Safe alternative: "] {
+                if line.starts_with(label) {
+                    return format!("{label}<from the rule>\n");
+                }
+            }
+            format!("{line}\n")
+        })
+        .collect();
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../../tests/hook/snapshots");
     settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, render(outcome)));
+    settings.bind(|| insta::assert_snapshot!(name, redacted));
 }
 
 const CALC: &str = "import os\n\n\ndef calculate(user_input):\n    return eval(user_input)\n";
@@ -153,6 +167,19 @@ fn post_tool_use_write_warns_once_per_session() {
         &[],
     );
     assert_eq!(slim.stdout, first.stdout);
+}
+
+#[test]
+fn warnings_quote_the_rule_message() {
+    let sandbox = Sandbox::new("message");
+    sandbox.file("calc.py", CALC);
+    let outcome = sandbox.run(&sandbox.payload("post-write"), &[]);
+    let message = &sg_lsp::RuleSet::builtin().get("python.eval").expect("python.eval exists").meta.message;
+    let (why, alternative) = message.split_once("; ").unwrap_or((message.as_str(), ""));
+    let json: serde_json::Value = serde_json::from_str(&outcome.stdout).unwrap();
+    let text = json["hookSpecificOutput"]["additionalContext"].as_str().unwrap();
+    assert!(text.contains(&format!("  Why: {}", why.trim_end_matches('.'))), "{text}");
+    assert!(text.contains(alternative.trim_end_matches('.')), "{text}");
 }
 
 #[test]
