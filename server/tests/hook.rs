@@ -124,17 +124,17 @@ fn render(outcome: &Outcome) -> String {
 /// is redacted: it belongs to the rule catalogue, which changes on its own schedule, and
 /// `warnings_quote_the_rule_message` checks it against the catalogue instead.
 fn snapshot(name: &str, outcome: &Outcome) {
-    let redacted: String = render(outcome)
-        .lines()
-        .map(|line| {
-            for label in ["  Why: ", "  Safe alternative: "] {
-                if line.starts_with(label) {
-                    return format!("{label}<from the rule>\n");
-                }
+    let mut redacted = String::new();
+    for line in render(outcome).lines() {
+        match ["  Why: ", "  Safe alternative: "].into_iter().find(|label| line.starts_with(label)) {
+            Some(label) => {
+                redacted.push_str(label);
+                redacted.push_str("<from the rule>");
             }
-            format!("{line}\n")
-        })
-        .collect();
+            None => redacted.push_str(line),
+        }
+        redacted.push('\n');
+    }
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../../tests/hook/snapshots");
     settings.set_prepend_module_to_snapshot(false);
