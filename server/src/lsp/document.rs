@@ -28,6 +28,8 @@ pub(super) struct Document {
     pub version: i32,
     /// Which `didOpen` this is (a scan task serves one incarnation).
     pub incarnation: u64,
+    /// When the document was last opened or edited (a session-wide counter).
+    pub touched: u64,
     /// The last parse with every edit since applied; `None` before the first parse or after a full
     /// replacement.
     pub tree: Option<Tree>,
@@ -49,6 +51,7 @@ impl Document {
             rope: Rope::from_str(text),
             version,
             incarnation: 0,
+            touched: 0,
             tree: None,
             result: None,
             scanning: false,

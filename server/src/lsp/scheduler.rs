@@ -96,9 +96,11 @@ async fn scan_until_clean(shared: Arc<Shared>, key: String, incarnation: u64) {
                 }
                 document.tree = done.tree;
                 document.result = Some(Arc::new(ScanResult { version, findings: done.findings }));
+                let uri = uri.clone();
+                session.trim_trees();
                 // Queued under the lock, so a `didClose` clearing the diagnostics cannot come first.
                 shared.send(Outgoing::Diagnostics {
-                    uri: uri.clone(),
+                    uri,
                     version: Some(version),
                     diagnostics: done.diagnostics,
                 });

@@ -28,7 +28,13 @@ pub(super) struct Session {
     pub rule_errors: HashMap<String, (Uri, Vec<Diagnostic>)>,
     /// Counts `didOpen`s, so a scan task of a closed document never serves its reopened successor.
     opened: u64,
+    /// Counts opens and edits, to tell which documents were edited last.
+    ticks: u64,
 }
+
+/// Syntax trees kept for the most recently edited documents only: a tree costs about a megabyte per
+/// thousand lines, and a document not being edited gains nothing from one.
+const TREES_KEPT: usize = 8;
 
 impl Session {
     pub fn new(rules: Arc<RuleSet>) -> Self {
@@ -42,6 +48,7 @@ impl Session {
             client_options: ClientOptions::default(),
             rule_errors: HashMap::new(),
             opened: 0,
+            ticks: 0,
         }
     }
 
@@ -51,8 +58,10 @@ impl Session {
         let path = item.uri.to_file_path().map(std::borrow::Cow::into_owned);
         let language = language_of(&item.uri, path.as_deref(), &item.language_id);
         self.opened += 1;
+        self.ticks += 1;
         let mut document = Document::new(path, language, &item.text, item.version);
         document.incarnation = self.opened;
+        document.touched = self.ticks;
         document.scanning = true;
         let key = item.uri.as_str().to_owned();
         self.documents.insert(key.clone(), (item.uri, document));
@@ -63,6 +72,8 @@ impl Session {
     /// unknown document (the client skipped `didOpen`).
     pub fn change(&mut self, params: &DidChangeTextDocumentParams) -> Option<(String, u64)> {
         let encoding = self.encoding;
+        self.ticks += 1;
+        let ticks = self.ticks;
         let key = params.text_document.uri.as_str();
         let Some((_, document)) = self.documents.get_mut(key) else {
             tracing::warn!(uri = key, "didChange for a document that is not open");
@@ -72,12 +83,31 @@ impl Session {
             document.apply(change, encoding);
         }
         document.set_version(params.text_document.version);
+        document.touched = ticks;
         mark_dirty(document).then(|| (key.to_owned(), document.incarnation))
     }
 
     /// Forgets a document; returns its URI if it was open.
     pub fn close(&mut self, uri: &Uri) -> Option<Uri> {
         self.documents.remove(uri.as_str()).map(|(uri, _)| uri)
+    }
+
+    /// Drops the syntax trees of all but the most recently edited documents (their next edit parses
+    /// from scratch).
+    pub fn trim_trees(&mut self) {
+        let mut with_tree: Vec<(u64, &mut Document)> = self
+            .documents
+            .values_mut()
+            .filter(|(_, document)| document.tree.is_some())
+            .map(|(_, document)| (document.touched, document))
+            .collect();
+        if with_tree.len() <= TREES_KEPT {
+            return;
+        }
+        with_tree.sort_by_key(|(touched, _)| std::cmp::Reverse(*touched));
+        for (_, document) in with_tree.into_iter().skip(TREES_KEPT) {
+            document.tree = None;
+        }
     }
 
     /// Re-resolves the settings after the client's options or the project file changed. Returns the
@@ -122,7 +152,27 @@ fn language_of(uri: &Uri, path: Option<&Path>, language_id: &str) -> Language {
 
 #[cfg(test)]
 mod tests {
+    use tower_lsp_server::ls_types::TextDocumentItem;
+
     use super::*;
+
+    #[test]
+    fn only_the_most_recently_edited_documents_keep_their_trees() {
+        let mut session = Session::new(Arc::new(RuleSet::default()));
+        for n in 0..TREES_KEPT + 3 {
+            let uri: Uri = format!("file:///d/{n}.py").parse().unwrap();
+            let text_document = TextDocumentItem::new(uri, "python".into(), 1, "x = 1\n".into());
+            session.open(DidOpenTextDocumentParams { text_document });
+        }
+        for (_, document) in session.documents.values_mut() {
+            document.tree = crate::scan::parse(Language::Python, "x = 1\n", None);
+        }
+        session.trim_trees();
+        let kept: Vec<u64> =
+            session.documents.values().filter(|(_, d)| d.tree.is_some()).map(|(_, d)| d.touched).collect();
+        assert_eq!(kept.len(), TREES_KEPT);
+        assert!(kept.iter().all(|&touched| touched > 3), "the oldest lost theirs: {kept:?}");
+    }
 
     #[test]
     fn language_comes_from_the_path_then_the_language_id() {
