@@ -603,3 +603,26 @@ fn the_plugin_launcher_never_turns_a_failure_into_findings() {
     assert_eq!((code, stdout.as_str()), (Some(0), ""));
     assert!(stderr.contains("[bad_stdin]"), "the real binary ran: {stderr}");
 }
+
+#[test]
+fn state_dir_resolution_follows_the_original_plugin() {
+    let sandbox = Sandbox::new("statedir");
+    sandbox.file("calc.py", CALC);
+    let payload = sandbox.payload("post-write");
+    let config = sandbox.root.join("config");
+    // An empty SECURITY_WARNINGS_STATE_DIR counts as unset: then $CLAUDE_CONFIG_DIR/security.
+    sandbox.run(
+        &payload,
+        &[("SECURITY_WARNINGS_STATE_DIR", ""), ("CLAUDE_CONFIG_DIR", &config.to_string_lossy())],
+    );
+    assert!(config.join("security/sg-lsp-session-s-write.json").exists());
+    // Then ~/.claude/security.
+    sandbox.run(&payload.replace("\"s-write\"", "\"s-home\""), &[("SECURITY_WARNINGS_STATE_DIR", "")]);
+    assert!(sandbox.root.join("home/.claude/security/sg-lsp-session-s-home.json").exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let state = sandbox.root.join("home/.claude/security/sg-lsp-session-s-home.json");
+        assert_eq!(std::fs::metadata(state).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+}
