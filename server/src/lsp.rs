@@ -18,6 +18,7 @@ mod project_rules;
 mod scheduler;
 mod session;
 mod settings;
+mod workspace;
 
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -641,3 +641,46 @@ async fn project_rules_load_a_broken_one_shows_in_its_file_and_changes_reload() 
     assert_eq!(server.shutdown().await, 0);
     let _ = std::fs::remove_dir_all(root);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workspace_is_scanned_in_the_background_with_progress() {
+    let root = std::env::temp_dir().join(format!("sg-lsp-workspace-test-{}", std::process::id()));
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    std::fs::write(root.join("src/app.py"), "import pickle\npickle.loads(blob)\n").unwrap();
+    std::fs::write(root.join("src/clean.py"), "print('hello')\n").unwrap();
+    std::fs::write(root.join(".gitignore"), "build/\n").unwrap();
+    std::fs::create_dir_all(root.join("build")).unwrap();
+    std::fs::write(root.join("build/gen.py"), "eval(x)\n").unwrap();
+    let root_uri = format!("file://{}", root.display());
+    let capabilities = json!({"window": {"workDoneProgress": true}});
+    let (mut server, _) =
+        TestServer::start_in(capabilities, Value::Null, ServeOptions::default(), Some(&root_uri)).await;
+    let mut kinds = Vec::new();
+    let mut published = Vec::new();
+    while kinds.last() != Some(&"end".to_owned()) {
+        let message = server.recv().await;
+        match message["method"].as_str() {
+            Some("$/progress") => kinds.push(message["params"]["value"]["kind"].as_str().unwrap().to_owned()),
+            Some("textDocument/publishDiagnostics") => published.push(message["params"].clone()),
+            _ => {}
+        }
+    }
+    assert_eq!(kinds.first().map(String::as_str), Some("begin"));
+    assert!(server.server_requests.iter().any(|m| m == "window/workDoneProgress/create"));
+    assert_eq!(published.len(), 1, "only app.py has findings, build/ is ignored: {published:#?}");
+    assert_eq!(published[0]["uri"], format!("{root_uri}/src/app.py"));
+    assert_eq!(published[0]["diagnostics"][0]["code"], "python.pickle-load");
+
+    // Opened, the buffer wins; closed, the file on disk is scanned again.
+    let app = format!("{root_uri}/src/app.py");
+    server.open(&app, "python", "import pickle\n").await;
+    assert_eq!(server.diagnostics(&app, 1).await, Vec::<Value>::new());
+    server.notify("textDocument/didClose", json!({"textDocument": {"uri": app}})).await;
+    let cleared = server.notification("textDocument/publishDiagnostics").await;
+    assert_eq!(cleared["diagnostics"], json!([]));
+    let from_disk = server.notification("textDocument/publishDiagnostics").await;
+    assert_eq!(from_disk["uri"], app.as_str());
+    assert_eq!(from_disk["diagnostics"][0]["code"], "python.pickle-load");
+    assert_eq!(server.shutdown().await, 0);
+    let _ = std::fs::remove_dir_all(root);
+}

@@ -75,6 +75,7 @@ function serverSettings(): Record<string, unknown> {
     rules: { disable: config.get("rules.disable", []), severity: config.get("rules.severity", {}) },
     exclude: config.get("exclude", []),
     maxFileSize: config.get("maxFileSize"),
+    workspaceScan: config.get("workspaceScan"),
     positionEncoding: config.get("positionEncoding"),
   };
 }

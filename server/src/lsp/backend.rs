@@ -20,7 +20,7 @@ use super::capabilities::{negotiate_encoding, server_capabilities};
 use super::scheduler::{self, Outgoing, Shared};
 use super::session::Session;
 use super::settings::{ClientOptions, SECTION, read_project_config};
-use super::{ServeOptions, code_actions, hover, project_rules};
+use super::{ServeOptions, code_actions, hover, project_rules, workspace};
 use crate::rules::{LoadOptions, RuleSet};
 
 /// What the client can do that changes how we talk to it, resolved once at `initialize`.
@@ -30,6 +30,8 @@ struct ClientFlags {
     configuration: bool,
     /// Accepts a dynamic registration of file watchers.
     watch_files: bool,
+    /// Shows server-initiated `$/progress`.
+    progress: bool,
 }
 
 pub(super) struct Backend {
@@ -177,6 +179,7 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.did_change_watched_files)
                 .and_then(|w| w.dynamic_registration)
                 .unwrap_or(false),
+            progress: params.capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
         });
         let loaded = project_rules::load(root.as_deref());
         {
@@ -228,6 +231,13 @@ impl LanguageServer for Backend {
         {
             self.reconfigure(Some(options), Vec::new()).await;
         }
+        if self.shared.lock().settings.workspace_scan {
+            tokio::spawn(workspace::scan(
+                Arc::clone(&self.shared),
+                self.client.clone(),
+                self.flags().progress,
+            ));
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -256,7 +266,13 @@ impl LanguageServer for Backend {
         let mut session = self.shared.lock();
         if let Some(uri) = session.close(&params.text_document.uri) {
             // Queued under the lock: no scan result of this document can follow it.
-            self.shared.send(Outgoing::Diagnostics { uri, version: None, diagnostics: Vec::new() });
+            self.shared.send(Outgoing::Diagnostics {
+                uri: uri.clone(),
+                version: None,
+                diagnostics: Vec::new(),
+            });
+            drop(session);
+            tokio::spawn(workspace::rescan_closed(Arc::clone(&self.shared), uri));
         }
     }
 

@@ -29,6 +29,8 @@ use crate::text::{Encoding, LineIndex};
 pub(super) enum Outgoing {
     Diagnostics { uri: Uri, version: Option<i32>, diagnostics: Vec<Diagnostic> },
     Log(MessageType, String),
+    /// Answered once everything queued before it has been sent.
+    Barrier(tokio::sync::oneshot::Sender<()>),
 }
 
 /// State shared by the handlers and the scan tasks.
@@ -56,6 +58,13 @@ impl Shared {
     pub fn send(&self, message: Outgoing) {
         let _ = self.outgoing.send(message);
     }
+
+    /// Waits until everything queued so far has been sent (before a message sent another way).
+    pub async fn flush(&self) {
+        let (done, sent) = tokio::sync::oneshot::channel();
+        self.send(Outgoing::Barrier(done));
+        let _ = sent.await;
+    }
 }
 
 async fn send_in_order(client: Client, mut queue: UnboundedReceiver<Outgoing>) {
@@ -65,6 +74,9 @@ async fn send_in_order(client: Client, mut queue: UnboundedReceiver<Outgoing>) {
                 client.publish_diagnostics(uri, diagnostics, version).await;
             }
             Outgoing::Log(kind, text) => client.log_message(kind, text).await,
+            Outgoing::Barrier(done) => {
+                let _ = done.send(());
+            }
         }
     }
 }

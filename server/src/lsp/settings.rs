@@ -30,6 +30,8 @@ pub(super) struct ClientOptions {
     pub position_encoding: Option<String>,
     /// Bytes above which a document gets only the regex rules.
     pub max_file_size: Option<usize>,
+    /// Scan every workspace file in the background (default on, up to 10,000 files).
+    pub workspace_scan: Option<bool>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -73,12 +75,18 @@ pub(super) struct Settings {
     /// Rules disabled, severities overridden and paths excluded: the project file's, then the client's.
     pub config: Config,
     pub max_file_size: usize,
+    pub workspace_scan: bool,
     excluded: Option<(PathBuf, Override)>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { config: Config::default(), max_file_size: DEFAULT_MAX_FILE_SIZE, excluded: None }
+        Settings {
+            config: Config::default(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            workspace_scan: true,
+            excluded: None,
+        }
     }
 }
 
@@ -106,7 +114,8 @@ impl Settings {
             _ => None,
         };
         let max_file_size = client.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
-        (Settings { config, max_file_size, excluded }, problems)
+        let workspace_scan = client.workspace_scan.unwrap_or(true);
+        (Settings { config, max_file_size, workspace_scan, excluded }, problems)
     }
 
     /// Whether `path` matches an exclude glob.

@@ -1,0 +1,154 @@
+//! The workspace scan: every file under the root scanned once in the background (respecting
+//! `.gitignore`, as `sg-lsp scan` does), with `$/progress`, and published for the files not open.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ignore::WalkBuilder;
+use tower_lsp_server::Client;
+use tower_lsp_server::ls_types::{Diagnostic, NumberOrString, ProgressToken, Uri};
+
+use super::diagnostics::to_diagnostic;
+use super::scheduler::{Outgoing, Shared};
+use super::settings::Settings;
+use crate::files::scan_contents;
+use crate::rules::RuleSet;
+use crate::scan::ScanOptions;
+use crate::text::{Encoding, LineIndex};
+
+/// A workspace with more files than this is not scanned in the background.
+pub(super) const MAX_FILES: usize = 10_000;
+/// Files scanned per blocking task, between two progress reports.
+const BATCH: usize = 64;
+/// Bytes inspected for a NUL when deciding whether a file is binary (as git and ripgrep do).
+const BINARY_SNIFF: usize = 8 * 1024;
+
+/// What one workspace file holds: its diagnostics, if it has any.
+pub(super) struct Found {
+    pub uri: Uri,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The files to scan under `root`: not ignored, not `.git`, not excluded by the settings.
+pub(super) fn files(root: &Path, settings: &Settings) -> Vec<PathBuf> {
+    let mut walk = WalkBuilder::new(root);
+    walk.hidden(false).require_git(false).filter_entry(|entry| entry.file_name() != ".git");
+    walk.build()
+        .flatten()
+        .filter(|entry| entry.file_type().is_some_and(|kind| kind.is_file()))
+        .map(ignore::DirEntry::into_path)
+        .filter(|path| !settings.excludes(path))
+        .take(MAX_FILES + 1)
+        .collect()
+}
+
+/// Scans one file from disk. `None` for binary, oversized, unreadable files and notebooks (whose
+/// findings point into the joined cells, not the file).
+pub(super) fn scan_file(
+    path: &Path,
+    rules: &RuleSet,
+    settings: &Settings,
+    encoding: Encoding,
+) -> Option<Found> {
+    let is_notebook = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ipynb"));
+    let metadata = std::fs::metadata(path).ok()?;
+    if is_notebook || metadata.len() > settings.max_file_size as u64 {
+        return None;
+    }
+    let bytes = std::fs::read(path).ok()?;
+    if bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0) {
+        return None;
+    }
+    let contents = String::from_utf8_lossy(&bytes).into_owned();
+    let scanned = scan_contents(rules, path, contents, ScanOptions::default());
+    let findings = settings.apply(scanned.findings);
+    let index = LineIndex::new(&scanned.text);
+    let diagnostics =
+        findings.iter().map(|f| to_diagnostic(f, rules, &index, &scanned.text, encoding)).collect();
+    Some(Found { uri: Uri::from_file_path(path)?, diagnostics })
+}
+
+/// Scans the workspace and publishes what it finds in files that are not open. Reports progress when
+/// the client takes it.
+pub(super) async fn scan(shared: Arc<Shared>, client: Client, with_progress: bool) {
+    let (root, rules, settings, encoding) = {
+        let session = shared.lock();
+        let Some(root) = session.root.clone() else { return };
+        (root, Arc::clone(&session.rules), Arc::clone(&session.settings), session.encoding)
+    };
+    let listing = (root.clone(), Arc::clone(&settings));
+    let Ok(files) = tokio::task::spawn_blocking(move || files(&listing.0, &listing.1)).await else { return };
+    if files.len() > MAX_FILES {
+        let message = format!("sg-lsp: over {MAX_FILES} files in the workspace; only open files are scanned");
+        shared.send(Outgoing::Log(tower_lsp_server::ls_types::MessageType::INFO, message));
+        return;
+    }
+    let token: ProgressToken = NumberOrString::String("sg-lsp/workspace-scan".into());
+    let progress = if with_progress && client.create_work_done_progress(token.clone()).await.is_ok() {
+        let title = "sg-lsp: scanning the workspace";
+        Some(client.progress(token, title).with_percentage(0).begin().await)
+    } else {
+        None
+    };
+    let total = files.len();
+    let mut done = 0;
+    let mut with_findings = 0;
+    for batch in files.chunks(BATCH) {
+        let (batch, rules, settings) = (batch.to_vec(), Arc::clone(&rules), Arc::clone(&settings));
+        let scanned = tokio::task::spawn_blocking(move || {
+            batch.iter().filter_map(|path| scan_file(path, &rules, &settings, encoding)).collect::<Vec<_>>()
+        })
+        .await;
+        let Ok(scanned) = scanned else {
+            tracing::error!("a workspace scan batch failed and was skipped");
+            continue;
+        };
+        {
+            let session = shared.lock();
+            for found in scanned.into_iter().filter(|found| !found.diagnostics.is_empty()) {
+                // An open document's own scan is newer than the file on disk.
+                if !session.documents.contains_key(found.uri.as_str()) {
+                    with_findings += 1;
+                    shared.send(Outgoing::Diagnostics {
+                        uri: found.uri,
+                        version: None,
+                        diagnostics: found.diagnostics,
+                    });
+                }
+            }
+        }
+        done += BATCH.min(total - done);
+        if let Some(progress) = &progress {
+            // The diagnostics go out through the queue; progress goes straight to the client.
+            shared.flush().await;
+            let percentage = u32::try_from(done * 100 / total.max(1)).unwrap_or(100);
+            progress.report_with_message(format!("{done}/{total} files"), percentage).await;
+        }
+    }
+    tracing::info!(files = total, with_findings, "workspace scanned");
+    if let Some(progress) = progress {
+        progress.finish_with_message(format!("{total} files, {with_findings} with findings")).await;
+    }
+}
+
+/// After a document closes, its findings come from the file on disk again.
+pub(super) async fn rescan_closed(shared: Arc<Shared>, uri: Uri) {
+    let Some(path) = uri.to_file_path().map(std::borrow::Cow::into_owned) else { return };
+    let (rules, settings, encoding, inside) = {
+        let session = shared.lock();
+        let inside = session.root.as_deref().is_some_and(|root| path.starts_with(root));
+        (Arc::clone(&session.rules), Arc::clone(&session.settings), session.encoding, inside)
+    };
+    if !inside || !settings.workspace_scan || settings.excludes(&path) {
+        return;
+    }
+    let Ok(Some(found)) =
+        tokio::task::spawn_blocking(move || scan_file(&path, &rules, &settings, encoding)).await
+    else {
+        return;
+    };
+    let session = shared.lock();
+    if !session.documents.contains_key(found.uri.as_str()) {
+        shared.send(Outgoing::Diagnostics { uri: found.uri, version: None, diagnostics: found.diagnostics });
+    }
+}
