@@ -684,3 +684,20 @@ async fn the_workspace_is_scanned_in_the_background_with_progress() {
     assert_eq!(server.shutdown().await, 0);
     let _ = std::fs::remove_dir_all(root);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ten_megabyte_document_with_a_burst_of_edits() {
+    let (mut server, _) = TestServer::start().await;
+    let mut text = "x = compute(value)  # filler line\n".repeat(10 * 1024 * 1024 / 34);
+    text.push_str("key = \"AKIAQ3EGWZXCVBNM7K2P\"\n");
+    let lines = u32::try_from(text.lines().count()).unwrap();
+    server.open(PY, "python", &text).await;
+    // Typed as fast as the pipe takes them, in the middle of the document.
+    for version in 2..=201 {
+        server.change(PY, version, ((lines / 2, 0), (lines / 2, 0)), "y").await;
+    }
+    let diagnostics = server.diagnostics(PY, 201).await;
+    assert_eq!(codes(&diagnostics), ["any.aws-access-key-id"]);
+    assert_eq!(find(&diagnostics, "any.aws-access-key-id")["range"]["start"]["line"], lines - 1);
+    assert_eq!(server.shutdown().await, 0);
+}
