@@ -27,7 +27,11 @@ use crate::text::{Encoding, LineIndex};
 
 /// What goes to the client, in order.
 pub(super) enum Outgoing {
-    Diagnostics { uri: Uri, version: Option<i32>, diagnostics: Vec<Diagnostic> },
+    Diagnostics {
+        uri: Uri,
+        version: Option<i32>,
+        diagnostics: Vec<Diagnostic>,
+    },
     Log(MessageType, String),
     /// Answered once everything queued before it has been sent.
     Barrier(tokio::sync::oneshot::Sender<()>),
