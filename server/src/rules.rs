@@ -12,8 +12,6 @@ mod plan;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use regex::RegexSet;
-
 use crate::finding::{Confidence, Severity};
 use crate::language::{Family, Language};
 
@@ -92,12 +90,12 @@ pub struct RuleSet {
     languages: [OnceLock<LanguageRules>; Language::ALL.len()],
 }
 
-/// Per language: one regex set of every rule's prefilter (one pass over the text tells which rules can
-/// match), and the combined query of the query rules, compiled on first use.
+/// Per language: the rules gated by a prefilter (each tested on its own: a `RegexSet` of the catalogue's
+/// large Unicode patterns measured 4× slower than the separate regexes, whose literal optimisations skip
+/// most text), and the combined query of the query rules, compiled on first use.
 #[derive(Debug)]
 pub(crate) struct LanguageRules {
-    pub(crate) prefilters: RegexSet,
-    /// Rule index for each pattern of `prefilters`.
+    /// Rules whose prefilter (or, for regex rules, the regex itself) decides whether they can match.
     pub(crate) prefilter_rules: Vec<usize>,
     /// Rules without a prefilter: always candidates.
     pub(crate) unconditional: Vec<usize>,
@@ -180,7 +178,6 @@ impl RuleSet {
     }
 
     fn index_language(&self, language: Language) -> LanguageRules {
-        let mut patterns = Vec::new();
         let mut prefilter_rules = Vec::new();
         let mut unconditional = Vec::new();
         let mut query_rules = Vec::new();
@@ -191,15 +188,12 @@ impl RuleSet {
             if rule.is_query_rule() {
                 query_rules.push(index);
             }
-            match rule.prefilter.as_ref().or(rule.regex.as_ref()) {
-                Some(regex) => {
-                    patterns.push(regex.as_str());
-                    prefilter_rules.push(index);
-                }
-                None => unconditional.push(index),
+            if rule.prefilter.is_some() || rule.regex.is_some() {
+                prefilter_rules.push(index);
+            } else {
+                unconditional.push(index);
             }
         }
-        let prefilters = RegexSet::new(&patterns).unwrap_or_else(|_| RegexSet::empty());
         let mut anchors: Vec<String> = query_rules
             .iter()
             .filter_map(|&index| self.rules[index].anchor.as_ref())
@@ -212,7 +206,6 @@ impl RuleSet {
         anchors.push(r"\b(?:import|require)\b".to_owned());
         let anchors = LazyRegex::new(anchors.join("|"));
         LanguageRules {
-            prefilters,
             prefilter_rules,
             unconditional,
             query_rules,

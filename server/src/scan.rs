@@ -61,8 +61,10 @@ pub fn scan_with(
 ) -> Vec<Finding> {
     let language_rules = rules.language_rules(language);
     let mut active = vec![false; rules.rules().len()];
-    for pattern in &language_rules.prefilters.matches(text) {
-        active[language_rules.prefilter_rules[pattern]] = true;
+    for &index in &language_rules.prefilter_rules {
+        let rule = rules.rule(index);
+        active[index] =
+            rule.prefilter.as_ref().or(rule.regex.as_ref()).is_some_and(|gate| gate.is_match(text));
     }
     for &index in &language_rules.unconditional {
         active[index] = true;

@@ -5,6 +5,10 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+fn build(source: &str) -> Option<Regex> {
+    Regex::new(source).ok()
+}
+
 #[derive(Debug)]
 pub(crate) struct LazyRegex {
     source: String,
@@ -28,7 +32,7 @@ impl LazyRegex {
     /// The compiled regex; `None` if it does not compile (only possible for rules loaded unchecked,
     /// i.e. the built-in catalogue, whose regexes the catalogue tests compile).
     pub(crate) fn get(&self) -> Option<&Regex> {
-        self.compiled.get_or_init(|| Regex::new(&self.source).ok()).as_ref()
+        self.compiled.get_or_init(|| build(&self.source)).as_ref()
     }
 
     pub(crate) fn is_match(&self, text: &str) -> bool {
