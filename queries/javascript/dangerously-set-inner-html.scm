@@ -1,13 +1,16 @@
 ; dangerouslySetInnerHTML={{__html: value}} in JSX, or {dangerouslySetInnerHTML: {__html: value}} in a
 ; props object (React.createElement), where value is not a constant literal or sanitized.
+;
+; Compile time: nested node patterns with children are slow to compile, so the jsx_expression is a
+; wildcard checked with #kind?, and the object is the wildcard parent of a pair (a pair or a shorthand
+; property only occurs in an object).
 (jsx_attribute
   (property_identifier) @attr
-  (jsx_expression
-    (object
-      (pair
-        key: [(property_identifier) (string)] @key
-        value: (_) @value) @finding))
+  (_ (_ (pair
+    key: [(property_identifier) (string)] @key
+    value: (_) @value) @finding)) @expression
   (#eq? @attr "dangerouslySetInnerHTML")
+  (#kind? @expression "^jsx_expression$")
   (#match? @key "^[\"']?__html[\"']?$")
   (#is-dynamic? @value)
   (#not-match? @value "^\\s*(?:(?:(?:'(?:[^'\\\\\\n]|\\\\.)*'|\"(?:[^\"\\\\\\n]|\\\\.)*\\\"|-?\\d+(?:\\.\\d+)?|(?:[0-9A-Za-z_$]+\\.)*[A-Z][A-Z0-9_]+|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\))?\\.)*[0-9A-Za-z_$]*(?i:sanitiz|purif|escape|encode|xss|createHTML)[0-9A-Za-z_$]*\\s*\\((?:[^()]|\\([^()]*\\))*\\)|(?:Number|parseInt|parseFloat|Math\\.[0-9A-Za-z_]+)\\s*\\((?:[^()]|\\([^()]*\\))*\\)|[0-9A-Za-z_$.]+\\.(?:length|size)|[0-9A-Za-z_$.]+\\.toFixed\\([^()]*\\)|(?:[0-9A-Za-z_$]+[._])*(?i:safe|sanitized|purified|escaped|clean)[0-9A-Za-z_$]*|[0-9A-Za-z_$.]*[a-z0-9](?:Sanitized|Purified|Escaped)[0-9A-Za-z_$]*|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\)|\\[[^\\[\\]]*\\])*\\.)+(?:innerHTML|outerHTML|textContent|innerText))|`(?:[^`$\\\\]|\\\\.|\\$[^{`]|\\$\\{\\s*(?:'(?:[^'\\\\\\n]|\\\\.)*'|\"(?:[^\"\\\\\\n]|\\\\.)*\\\"|-?\\d+(?:\\.\\d+)?|(?:[0-9A-Za-z_$]+\\.)*[A-Z][A-Z0-9_]+|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\))?\\.)*[0-9A-Za-z_$]*(?i:sanitiz|purif|escape|encode|xss|createHTML)[0-9A-Za-z_$]*\\s*\\((?:[^()]|\\([^()]*\\))*\\)|(?:Number|parseInt|parseFloat|Math\\.[0-9A-Za-z_]+)\\s*\\((?:[^()]|\\([^()]*\\))*\\)|[0-9A-Za-z_$.]+\\.(?:length|size)|[0-9A-Za-z_$.]+\\.toFixed\\([^()]*\\)|(?:[0-9A-Za-z_$]+[._])*(?i:safe|sanitized|purified|escaped|clean)[0-9A-Za-z_$]*|[0-9A-Za-z_$.]*[a-z0-9](?:Sanitized|Purified|Escaped)[0-9A-Za-z_$]*|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\)|\\[[^\\[\\]]*\\])*\\.)+(?:innerHTML|outerHTML|textContent|innerText))\\s*\\})*`)(?:\\s*\\+\\s*(?:(?:'(?:[^'\\\\\\n]|\\\\.)*'|\"(?:[^\"\\\\\\n]|\\\\.)*\\\"|-?\\d+(?:\\.\\d+)?|(?:[0-9A-Za-z_$]+\\.)*[A-Z][A-Z0-9_]+|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\))?\\.)*[0-9A-Za-z_$]*(?i:sanitiz|purif|escape|encode|xss|createHTML)[0-9A-Za-z_$]*\\s*\\((?:[^()]|\\([^()]*\\))*\\)|(?:Number|parseInt|parseFloat|Math\\.[0-9A-Za-z_]+)\\s*\\((?:[^()]|\\([^()]*\\))*\\)|[0-9A-Za-z_$.]+\\.(?:length|size)|[0-9A-Za-z_$.]+\\.toFixed\\([^()]*\\)|(?:[0-9A-Za-z_$]+[._])*(?i:safe|sanitized|purified|escaped|clean)[0-9A-Za-z_$]*|[0-9A-Za-z_$.]*[a-z0-9](?:Sanitized|Purified|Escaped)[0-9A-Za-z_$]*|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\)|\\[[^\\[\\]]*\\])*\\.)+(?:innerHTML|outerHTML|textContent|innerText))|`(?:[^`$\\\\]|\\\\.|\\$[^{`]|\\$\\{\\s*(?:'(?:[^'\\\\\\n]|\\\\.)*'|\"(?:[^\"\\\\\\n]|\\\\.)*\\\"|-?\\d+(?:\\.\\d+)?|(?:[0-9A-Za-z_$]+\\.)*[A-Z][A-Z0-9_]+|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\))?\\.)*[0-9A-Za-z_$]*(?i:sanitiz|purif|escape|encode|xss|createHTML)[0-9A-Za-z_$]*\\s*\\((?:[^()]|\\([^()]*\\))*\\)|(?:Number|parseInt|parseFloat|Math\\.[0-9A-Za-z_]+)\\s*\\((?:[^()]|\\([^()]*\\))*\\)|[0-9A-Za-z_$.]+\\.(?:length|size)|[0-9A-Za-z_$.]+\\.toFixed\\([^()]*\\)|(?:[0-9A-Za-z_$]+[._])*(?i:safe|sanitized|purified|escaped|clean)[0-9A-Za-z_$]*|[0-9A-Za-z_$.]*[a-z0-9](?:Sanitized|Purified|Escaped)[0-9A-Za-z_$]*|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\)|\\[[^\\[\\]]*\\])*\\.)+(?:innerHTML|outerHTML|textContent|innerText))\\s*\\})*`))*|[^?]+\\?\\s*(?:(?:'(?:[^'\\\\\\n]|\\\\.)*'|\"(?:[^\"\\\\\\n]|\\\\.)*\\\"|-?\\d+(?:\\.\\d+)?|(?:[0-9A-Za-z_$]+\\.)*[A-Z][A-Z0-9_]+|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\))?\\.)*[0-9A-Za-z_$]*(?i:sanitiz|purif|escape|encode|xss|createHTML)[0-9A-Za-z_$]*\\s*\\((?:[^()]|\\([^()]*\\))*\\)|(?:Number|parseInt|parseFloat|Math\\.[0-9A-Za-z_]+)\\s*\\((?:[^()]|\\([^()]*\\))*\\)|[0-9A-Za-z_$.]+\\.(?:length|size)|[0-9A-Za-z_$.]+\\.toFixed\\([^()]*\\)|(?:[0-9A-Za-z_$]+[._])*(?i:safe|sanitized|purified|escaped|clean)[0-9A-Za-z_$]*|[0-9A-Za-z_$.]*[a-z0-9](?:Sanitized|Purified|Escaped)[0-9A-Za-z_$]*|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\)|\\[[^\\[\\]]*\\])*\\.)+(?:innerHTML|outerHTML|textContent|innerText))|`(?:[^`$\\\\]|\\\\.|\\$[^{`]|\\$\\{\\s*(?:'(?:[^'\\\\\\n]|\\\\.)*'|\"(?:[^\"\\\\\\n]|\\\\.)*\\\"|-?\\d+(?:\\.\\d+)?|(?:[0-9A-Za-z_$]+\\.)*[A-Z][A-Z0-9_]+|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\))?\\.)*[0-9A-Za-z_$]*(?i:sanitiz|purif|escape|encode|xss|createHTML)[0-9A-Za-z_$]*\\s*\\((?:[^()]|\\([^()]*\\))*\\)|(?:Number|parseInt|parseFloat|Math\\.[0-9A-Za-z_]+)\\s*\\((?:[^()]|\\([^()]*\\))*\\)|[0-9A-Za-z_$.]+\\.(?:length|size)|[0-9A-Za-z_$.]+\\.toFixed\\([^()]*\\)|(?:[0-9A-Za-z_$]+[._])*(?i:safe|sanitized|purified|escaped|clean)[0-9A-Za-z_$]*|[0-9A-Za-z_$.]*[a-z0-9](?:Sanitized|Purified|Escaped)[0-9A-Za-z_$]*|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\)|\\[[^\\[\\]]*\\])*\\.)+(?:innerHTML|outerHTML|textContent|innerText))\\s*\\})*`)\\s*:\\s*(?:(?:'(?:[^'\\\\\\n]|\\\\.)*'|\"(?:[^\"\\\\\\n]|\\\\.)*\\\"|-?\\d+(?:\\.\\d+)?|(?:[0-9A-Za-z_$]+\\.)*[A-Z][A-Z0-9_]+|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\))?\\.)*[0-9A-Za-z_$]*(?i:sanitiz|purif|escape|encode|xss|createHTML)[0-9A-Za-z_$]*\\s*\\((?:[^()]|\\([^()]*\\))*\\)|(?:Number|parseInt|parseFloat|Math\\.[0-9A-Za-z_]+)\\s*\\((?:[^()]|\\([^()]*\\))*\\)|[0-9A-Za-z_$.]+\\.(?:length|size)|[0-9A-Za-z_$.]+\\.toFixed\\([^()]*\\)|(?:[0-9A-Za-z_$]+[._])*(?i:safe|sanitized|purified|escaped|clean)[0-9A-Za-z_$]*|[0-9A-Za-z_$.]*[a-z0-9](?:Sanitized|Purified|Escaped)[0-9A-Za-z_$]*|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\)|\\[[^\\[\\]]*\\])*\\.)+(?:innerHTML|outerHTML|textContent|innerText))|`(?:[^`$\\\\]|\\\\.|\\$[^{`]|\\$\\{\\s*(?:'(?:[^'\\\\\\n]|\\\\.)*'|\"(?:[^\"\\\\\\n]|\\\\.)*\\\"|-?\\d+(?:\\.\\d+)?|(?:[0-9A-Za-z_$]+\\.)*[A-Z][A-Z0-9_]+|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\))?\\.)*[0-9A-Za-z_$]*(?i:sanitiz|purif|escape|encode|xss|createHTML)[0-9A-Za-z_$]*\\s*\\((?:[^()]|\\([^()]*\\))*\\)|(?:Number|parseInt|parseFloat|Math\\.[0-9A-Za-z_]+)\\s*\\((?:[^()]|\\([^()]*\\))*\\)|[0-9A-Za-z_$.]+\\.(?:length|size)|[0-9A-Za-z_$.]+\\.toFixed\\([^()]*\\)|(?:[0-9A-Za-z_$]+[._])*(?i:safe|sanitized|purified|escaped|clean)[0-9A-Za-z_$]*|[0-9A-Za-z_$.]*[a-z0-9](?:Sanitized|Purified|Escaped)[0-9A-Za-z_$]*|(?:[0-9A-Za-z_$]+(?:\\([^()]*\\)|\\[[^\\[\\]]*\\])*\\.)+(?:innerHTML|outerHTML|textContent|innerText))\\s*\\})*`))(?:\\s+as\\s+[A-Za-z_$][0-9A-Za-z_$.<>\\[\\]|, ]*|\\s*!)?\\s*$"))
@@ -15,16 +18,16 @@
 ; shorthand: dangerouslySetInnerHTML={{ __html }}
 (jsx_attribute
   (property_identifier) @attr
-  (jsx_expression (object (shorthand_property_identifier) @finding))
+  (_ (_ (shorthand_property_identifier) @finding)) @expression
   (#eq? @attr "dangerouslySetInnerHTML")
-  (#eq? @finding "__html"))
+  (#eq? @finding "__html")
+  (#kind? @expression "^jsx_expression$"))
 
 (pair
   key: [(property_identifier) (string)] @attr
-  value: (object
-    (pair
-      key: [(property_identifier) (string)] @key
-      value: (_) @value) @finding)
+  value: (_ (pair
+    key: [(property_identifier) (string)] @key
+    value: (_) @value) @finding)
   (#match? @attr "^[\"']?dangerouslySetInnerHTML[\"']?$")
   (#match? @key "^[\"']?__html[\"']?$")
   (#is-dynamic? @value)

@@ -1,13 +1,32 @@
 ; eval(x), window.eval(x), globalThis['eval'](x) where x is not a constant literal
-(call_expression
-  function: [(identifier) (member_expression) (subscript_expression)] @callee
-  arguments: (arguments . (_) @finding)
+;
+; Compile time: tree-sitter checks each pattern against the grammar when the query is compiled, which
+; costs milliseconds for each node pattern with children rooted at an expression (call, assignment,
+; new, member...). It analyses only the first alternative of a pattern's first child, so patterns
+; rooted at an expression start with `. [(ERROR) @syntax_error (...the real children...)]`: the ERROR
+; alternative is trivial to analyse, and a match through it (an ERROR node as first child) is dropped
+; by `(#not-kind? @syntax_error "ERROR")`. (The real alternative is not analysed at all, so a typo that
+; makes it unmatchable is not reported at compile time; the rule's examples catch that.) Nested nodes
+; with children that are slow to analyse (member, subscript, call, object, string...) are wildcards
+; whose kind is checked with #kind? (checks on a capture absent from a match hold); leaves and cheap
+; nodes (pair, template_substitution, array, parenthesized_expression) stay concrete.
+(call_expression . [
+    (ERROR) @syntax_error
+    ((_) @callee arguments: (_ . (_) @finding) @args)
+  ]
+  (#not-kind? @syntax_error "ERROR")
+  (#kind? @callee "^(identifier|member_expression|subscript_expression)$")
+  (#kind? @args "^arguments$")
   (#resolves-to? @callee "^((window|globalThis|self|global|top|parent)\\.)?eval$")
   (#is-dynamic? @finding))
 
 ; indirect eval: (0, eval)(x)
-(call_expression
-  function: (parenthesized_expression (sequence_expression (identifier) @callee .))
-  arguments: (arguments . (_) @finding)
+(call_expression . [
+    (ERROR) @syntax_error
+    ((parenthesized_expression (_ (identifier) @callee .) @sequence) arguments: (_ . (_) @finding) @args)
+  ]
+  (#not-kind? @syntax_error "ERROR")
+  (#kind? @sequence "^sequence_expression$")
+  (#kind? @args "^arguments$")
   (#eq? @callee "eval")
   (#is-dynamic? @finding))
