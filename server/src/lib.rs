@@ -10,6 +10,7 @@ pub mod files;
 pub mod finding;
 pub mod hook;
 pub mod language;
+pub mod llm;
 pub mod lsp;
 pub mod notebook;
 pub mod rule_files;
