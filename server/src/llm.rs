@@ -3,10 +3,27 @@
 //!
 //! Review logic depends on the [`Messages`] trait, so it can be tested with a fake and no network.
 
+mod aws_files;
+pub mod classify;
+pub mod client;
+pub mod config;
+pub mod cooldown;
+pub mod cost;
 pub mod error;
+pub mod google;
+pub mod provider;
+pub mod retry;
+pub mod secret;
+pub mod sigv4;
+pub mod sse;
 pub mod wire;
 
+pub use client::Client;
+pub use config::{Provider, ProviderConfig};
+pub use cooldown::{Failure, FailureRecord, Gate};
 pub use error::{FailureCode, LlmError};
+pub use retry::{RecordingSleeper, Sleeper, TokioSleeper};
+pub use secret::Secret;
 pub use wire::{
     ContentBlock, Message, MessagesRequest, MessagesResponse, Role, StopReason, SystemBlock, Tool,
     ToolChoice, Usage,

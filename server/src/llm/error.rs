@@ -59,16 +59,27 @@ pub struct LlmError {
     pub status: Option<u16>,
     /// The server's `retry-after`, when it gave one (kept for the caller's cooldown decision).
     pub retry_after: Option<Duration>,
+    /// Whether the same call will fail the same way for hours (auth, spend limit, billing, refusal):
+    /// the caller should write a cooldown marker. Starts as [`FailureCode::repeats`].
+    pub repeats: bool,
 }
 
 impl LlmError {
     pub fn new(code: FailureCode, message: impl Into<String>) -> LlmError {
-        LlmError { code, message: message.into(), status: None, retry_after: None }
+        LlmError { code, message: message.into(), status: None, retry_after: None, repeats: code.repeats() }
     }
 
     #[must_use]
     pub fn with_status(mut self, status: u16) -> LlmError {
         self.status = Some(status);
+        self
+    }
+
+    /// Marks a failure that will repeat although its code usually does not (a spend limit is
+    /// `rate_limited` but lasts until someone raises it).
+    #[must_use]
+    pub fn repeating(mut self) -> LlmError {
+        self.repeats = true;
         self
     }
 }
