@@ -76,7 +76,8 @@ pub(crate) fn route(shared: &Shared, req: &Recorded, request_id: &str) -> Outcom
     }
     let credentials = Credentials { access_key, secret_key, session_token: session_token.as_deref(), region };
     let checked = authenticate(req, &credentials, shared.config.api_key.as_deref())
-        .and_then(|()| check_body(req, shared.config.reject_prefill));
+        .and_then(|()| check_body(req, shared.config.reject_prefill))
+        .and_then(|body| check_body_betas(&body, shared).map(|()| body));
     match checked {
         Err(error) => Outcome::Done(error.response()),
         Ok(body) => Outcome::Model {
@@ -133,6 +134,25 @@ fn check_body(req: &Recorded, reject_prefill: bool) -> Result<Value, AwsError> {
     let rules = BodyRules { require_model: false, version_2026: false, reject_prefill };
     validate::check_body(&body, rules).map_err(|f| AwsError::validation(f.message))?;
     Ok(body)
+}
+
+/// Bedrock takes betas in the body as `anthropic_beta: [..]`, checked like the first-party header.
+fn check_body_betas(body: &Value, shared: &Shared) -> Result<(), AwsError> {
+    let Some(betas) = body.get("anthropic_beta") else {
+        return Ok(());
+    };
+    let names: Option<Vec<&str>> =
+        betas.as_array().and_then(|names| names.iter().map(Value::as_str).collect());
+    let names = names.ok_or_else(|| {
+        AwsError::validation("Malformed input request: #/anthropic_beta: expected type: JSONArray of strings")
+    })?;
+    for name in names {
+        let known = validate::KNOWN_BETAS.contains(&name) || shared.extra_betas.iter().any(|e| e == name);
+        if !shared.any_beta && !known {
+            return Err(AwsError::validation(format!("invalid beta flag: {name}")));
+        }
+    }
+    Ok(())
 }
 
 /// Verifies `Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...` by recomputing

@@ -39,6 +39,9 @@ pub(crate) fn route(shared: &Shared, req: &Recorded, request_id: &str) -> Outcom
     let Some((p, r, model, method)) = parse_predict_path(path) else {
         return Outcome::Done(google_error(404, "NOT_FOUND", "mock-llm: no such route"));
     };
+    // Clients encode each segment (`claude-x@2025` may arrive as `claude-x%402025`).
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let (p, r, model) = (decode(p), decode(r), decode(model));
     if req.header("authorization") != Some(format!("Bearer {token}").as_str()) {
         return Outcome::Done(google_error(
             401,
@@ -46,7 +49,7 @@ pub(crate) fn route(shared: &Shared, req: &Recorded, request_id: &str) -> Outcom
             "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
         ));
     }
-    if p != project {
+    if &p != project {
         return Outcome::Done(google_error(
             403,
             "PERMISSION_DENIED",
@@ -55,7 +58,7 @@ pub(crate) fn route(shared: &Shared, req: &Recorded, request_id: &str) -> Outcom
             ),
         ));
     }
-    if r != region {
+    if &r != region {
         return Outcome::Done(google_error(
             400,
             "INVALID_ARGUMENT",
@@ -92,7 +95,7 @@ pub(crate) fn route(shared: &Shared, req: &Recorded, request_id: &str) -> Outcom
                 request_id: request_id.to_owned(),
                 stream: method == "streamRawPredict"
                     || body.get("stream").and_then(Value::as_bool) == Some(true),
-                model: model.to_owned(),
+                model,
                 input_tokens: estimate_tokens(&req.body),
             },
             body,

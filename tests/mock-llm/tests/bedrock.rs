@@ -200,6 +200,16 @@ fn bedrock_api_keys_and_body_rules() {
     assert!(r.json()["message"].as_str().unwrap().contains("required key [anthropic_version]"));
 
     let mut b = body();
+    b["anthropic_beta"] = json!(["context-1m-2025-08-07"]);
+    assert_eq!(post(&url, MODEL_PATH, &bearer("bedrock-api-key"), b.to_string().as_bytes()).status, 200);
+    b["anthropic_beta"] = json!(["made-up-2030-01-01"]);
+    let r = post(&url, MODEL_PATH, &bearer("bedrock-api-key"), b.to_string().as_bytes());
+    assert_eq!(
+        (r.status, r.json()["message"].as_str()),
+        (400, Some("invalid beta flag: made-up-2030-01-01"))
+    );
+
+    let mut b = body();
     b["messages"] = json!([{"role": "user", "content": "hi"}, {"role": "assistant", "content": "{"}]);
     let r = post(&url, MODEL_PATH, &bearer("bedrock-api-key"), b.to_string().as_bytes());
     assert!(r.json()["message"].as_str().unwrap().contains("prefill"));

@@ -41,6 +41,10 @@ fn raw_predict_and_stream_raw_predict() {
     let r = post(&url, &format!("{PREDICT}:rawPredict"), "ya29.mock", &body());
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["model"], "claude-x@20250929");
+    // Clients may percent-encode the `@` of the model id.
+    let encoded = PREDICT.replace('@', "%40");
+    let r = post(&url, &format!("{encoded}:rawPredict"), "ya29.mock", &body());
+    assert_eq!(r.json()["model"], "claude-x@20250929");
     let r = post(&url, &format!("{PREDICT}:streamRawPredict"), "ya29.mock", &body());
     assert_eq!(r.header("content-type"), Some("text/event-stream"));
     let message = sse::assemble(&sse::parse(&r.text())).unwrap();
