@@ -113,6 +113,16 @@ impl Reply {
         }
     }
 
+    /// A spend-cap 429: no `retry-after`, `error.details.error_code: "enforced_spend_limit_reached"`; clients
+    /// must not retry it.
+    pub fn spend_limit() -> Reply {
+        Reply::Raw {
+            status: 429,
+            headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+            body: json!({"type": "error", "error": {"type": "rate_limit_error", "message": "You have reached your specified API usage limits.", "details": {"error_code": "enforced_spend_limit_reached"}}}).to_string(),
+        }
+    }
+
     /// 529 `overloaded_error`.
     pub fn overloaded() -> Reply {
         Reply::error(529, "overloaded_error", "Overloaded")

@@ -134,6 +134,7 @@ pub(crate) fn parse_reply(value: &Value) -> Result<Reply, ScriptError> {
         ),
         "refusal" => Reply::refusal(),
         "overloaded" => Reply::overloaded(),
+        "spend_limit" => Reply::spend_limit(),
         "stream_error_event" => Reply::stream_error_event(),
         "cut_mid_stream" => Reply::cut_mid_stream(v.clone()),
         "error" => {

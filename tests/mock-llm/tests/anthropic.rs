@@ -234,6 +234,7 @@ fn error_replies_carry_their_headers() {
         "<html>413 Request Entity Too Large</html>".into(),
     ));
     mock.push(Reply::refusal());
+    mock.push(Reply::spend_limit());
     let url = mock.url();
     let r = post_messages(&url, &request(false), &[]);
     assert_eq!(r.status, 429);
@@ -249,6 +250,9 @@ fn error_replies_carry_their_headers() {
     let r = post_messages(&url, &request(false), &[]);
     assert_eq!(r.json()["stop_reason"], "refusal");
     assert!(r.json()["stop_details"].is_object());
+    let r = post_messages(&url, &request(false), &[]);
+    assert_eq!((r.status, r.header("retry-after")), (429, None));
+    assert_eq!(r.json()["error"]["details"]["error_code"], "enforced_spend_limit_reached");
 }
 
 #[test]
