@@ -128,7 +128,8 @@ pub fn prepare(
                     "{base_url}/projects/{}/locations/{}/publishers/anthropic/models/{}:{verb}",
                     encode_path_segment(project),
                     encode_path_segment(region),
-                    encode_path_segment(model)
+                    // Google's own URLs keep the version separator: `claude-sonnet-4-5@20250929`.
+                    encode_path_segment(model).replace("%40", "@")
                 ),
                 stream,
             )
