@@ -421,9 +421,9 @@ pub async fn review<M: Messages>(model: &M, request: &ReviewRequest) -> Result<R
     let key = cache::key(&messages_request, request.dual);
     let hit = if request.no_cache { None } else { cache.get(&key) };
     let raw = if let Some(entry) = hit {
+        // Nothing was spent this time: usage stays zero (the entry keeps what the first review cost).
         outcome.cached = true;
-        outcome.usage = entry.usage;
-        outcome.cost_usd = entry.cost_usd;
+        outcome.cost_usd = Some(0.0);
         outcome.notes.push("review answered from the cache (no request made)".into());
         entry.findings
     } else {
@@ -499,6 +499,62 @@ mod tests {
         let low = finding(9, ReviewSeverity::Low, 0.1).to_finding(text, Layer::Review);
         assert_eq!((low.severity, low.confidence), (Severity::Info, Confidence::Low));
         assert_eq!(low.span, text.len()..text.len());
+    }
+
+    fn synthetic(count: usize, lines_each: usize) -> Diff {
+        use crate::git::{DiffLine, FileStatus, Hunk, LineKind};
+        let files = (0..count)
+            .map(|i| {
+                let lines = (0..lines_each)
+                    .map(|n| DiffLine {
+                        kind: LineKind::Added,
+                        text: format!("value_{n} = compute({n})"),
+                        new_line: Some(u32::try_from(n + 1).unwrap()),
+                        old_line: None,
+                    })
+                    .collect();
+                FileDiff {
+                    path: format!("src/m{i:03}.py"),
+                    old_path: None,
+                    status: FileStatus::Untracked,
+                    binary: false,
+                    hunks: vec![Hunk { old_start: 0, old_lines: 0, new_start: 1, new_lines: 1, lines }],
+                }
+            })
+            .collect();
+        Diff { files }
+    }
+
+    fn text_of(lines: usize) -> String {
+        let mut out = String::new();
+        for n in 0..lines {
+            let _ = writeln!(out, "value_{n} = compute({n})");
+        }
+        out
+    }
+
+    #[test]
+    fn large_changes_are_prioritised_capped_or_skipped_with_notes() {
+        let built = build_request(synthetic(35, 3), |_| Some(text_of(3)), None, "m");
+        assert_eq!(built.files.len(), prioritise::MAX_FILES);
+        assert!(
+            built.notes.iter().any(|n| n.starts_with("not reviewed (over the 30-file limit")),
+            "{:?}",
+            built.notes
+        );
+
+        let built = build_request(synthetic(301, 1), |_| Some(text_of(1)), None, "m");
+        assert!(built.request.is_none());
+        assert!(built.notes.iter().any(|n| n.starts_with("review skipped: 301 reviewable files")));
+
+        let built = build_request(synthetic(1, 5_000), |_| Some(text_of(5_000)), None, "m");
+        assert!(built.request_bytes() < caps::PER_FILE_BYTES + 20_000);
+        assert!(built.notes.iter().any(|n| n.contains("diff truncated")), "{:?}", built.notes);
+
+        let built =
+            build_request(synthetic(2, 1), |path| (path == "src/m001.py").then(|| text_of(1)), None, "m");
+        assert_eq!(built.files.len(), 1);
+        assert!(built.notes.iter().any(|n| n.contains("unreadable")));
     }
 
     #[test]
