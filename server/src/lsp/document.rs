@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ropey::Rope;
-use tower_lsp_server::ls_types::TextDocumentContentChangeEvent;
+use tower_lsp_server::ls_types::{Diagnostic, TextDocumentContentChangeEvent};
 use tree_sitter::{InputEdit, Point, Tree};
 
 use super::position;
@@ -41,6 +41,9 @@ pub(super) struct Document {
     pub dirty: bool,
     /// The user was told this document is too large for the syntax rules.
     pub said_too_large: bool,
+    /// Findings of the last LLM review of this file (source `sg-lsp/review`), published with the
+    /// pattern findings, moved along by edits above them and dropped when their lines are edited.
+    pub review: Vec<Diagnostic>,
 }
 
 impl Document {
@@ -57,6 +60,7 @@ impl Document {
             scanning: false,
             dirty: true,
             said_too_large: false,
+            review: Vec::new(),
         }
     }
 
@@ -65,9 +69,12 @@ impl Document {
         let Some(range) = change.range else {
             self.rope = Rope::from_str(&change.text);
             self.tree = None;
+            self.review.clear();
             return;
         };
         let bytes = position::byte_range(&self.rope, range, encoding);
+        let (first_line, old_last_line) =
+            (self.rope.byte_to_line(bytes.start), self.rope.byte_to_line(bytes.end));
         let start_position = self.point(bytes.start);
         let old_end_position = self.point(bytes.end);
         let start_char = self.rope.byte_to_char(bytes.start);
@@ -75,6 +82,7 @@ impl Document {
         self.rope.insert(start_char, &change.text);
         let new_end_byte = bytes.start + change.text.len();
         let new_end_position = self.point(new_end_byte);
+        self.move_review(first_line, old_last_line, self.rope.byte_to_line(new_end_byte));
         if let Some(tree) = &mut self.tree {
             tree.edit(&InputEdit {
                 start_byte: bytes.start,
@@ -85,6 +93,28 @@ impl Document {
                 new_end_position,
             });
         }
+    }
+
+    /// Review findings on lines `first..=old_last` were edited: drop them (the model judged code that is
+    /// gone); those below move by the number of lines the edit added or removed.
+    fn move_review(&mut self, first: usize, old_last: usize, new_last: usize) {
+        if self.review.is_empty() {
+            return;
+        }
+        self.review.retain_mut(|diagnostic| {
+            let (start, end) = (diagnostic.range.start.line as usize, diagnostic.range.end.line as usize);
+            if end < first {
+                return true;
+            }
+            if start <= old_last {
+                return false;
+            }
+            // Lines after the edit: `line - old_last + new_last`, never below the edit.
+            let shift = |line: u32| (line as usize - old_last + new_last) as u32;
+            diagnostic.range.start.line = shift(diagnostic.range.start.line);
+            diagnostic.range.end.line = shift(diagnostic.range.end.line);
+            true
+        });
     }
 
     /// Sets the version. Versions should only grow; a client that goes back is logged and followed.
@@ -143,6 +173,34 @@ mod tests {
         let reparsed = crate::scan::parse(Language::Python, &new_text, document.tree.as_ref()).unwrap();
         let fresh = crate::scan::parse(Language::Python, &new_text, None).unwrap();
         assert_eq!(reparsed.root_node().to_sexp(), fresh.root_node().to_sexp());
+    }
+
+    #[test]
+    fn review_findings_move_with_edits_above_and_go_with_edits_on_their_lines() {
+        let review = |line: u32| Diagnostic {
+            range: Range::new(Position::new(line, 0), Position::new(line, 4)),
+            message: format!("line {line}"),
+            ..Diagnostic::default()
+        };
+        let mut document = Document::new(None, Language::Python, "a\nb\nc\nd\ne\n", 1);
+        document.review = vec![review(0), review(2), review(4)];
+        // Two lines inserted after line 0: line 0 stays, lines 2 and 4 move down by two.
+        document.apply(&change((1, 0), (1, 0), "x\ny\n"), Encoding::Utf16);
+        let lines: Vec<u32> = document.review.iter().map(|d| d.range.start.line).collect();
+        assert_eq!(lines, [0, 4, 6]);
+        // An edit on line 4 drops that finding only.
+        document.apply(&change((4, 0), (4, 1), "C"), Encoding::Utf16);
+        let lines: Vec<u32> = document.review.iter().map(|d| d.range.start.line).collect();
+        assert_eq!(lines, [0, 6]);
+        // Deleting lines 1..3 moves the last one up by two.
+        document.apply(&change((1, 0), (3, 0), ""), Encoding::Utf16);
+        let lines: Vec<u32> = document.review.iter().map(|d| d.range.start.line).collect();
+        assert_eq!(lines, [0, 4]);
+        document.apply(
+            &TextDocumentContentChangeEvent { range: None, range_length: None, text: "z\n".into() },
+            Encoding::Utf16,
+        );
+        assert!(document.review.is_empty());
     }
 
     #[test]

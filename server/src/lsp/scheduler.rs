@@ -112,6 +112,8 @@ async fn scan_until_clean(shared: Arc<Shared>, key: String, incarnation: u64) {
                 }
                 document.tree = done.tree;
                 document.result = Some(Arc::new(ScanResult { version, findings: done.findings }));
+                // One publish carries every source: the client replaces a file's diagnostics whole.
+                done.diagnostics.extend(document.review.iter().cloned());
                 let uri = uri.clone();
                 session.trim_trees();
                 // Queued under the lock, so a `didClose` clearing the diagnostics cannot come first.

@@ -32,6 +32,18 @@ pub(super) struct ClientOptions {
     pub max_file_size: Option<usize>,
     /// Scan every workspace file in the background (default on, up to 10,000 files).
     pub workspace_scan: Option<bool>,
+    #[serde(default)]
+    pub review: ClientReview,
+}
+
+/// The LLM diff review's settings.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ClientReview {
+    /// Review the saved file's changes on every save (default: on when credentials exist).
+    pub on_save: Option<bool>,
+    /// Review all changes after this many seconds without edits (default 0: off).
+    pub idle_seconds: Option<u64>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -76,6 +88,12 @@ pub(super) struct Settings {
     pub config: Config,
     pub max_file_size: usize,
     pub workspace_scan: bool,
+    /// `None`: on when credentials exist.
+    #[allow(dead_code, reason = "read by the review triggers, landing next")]
+    pub review_on_save: Option<bool>,
+    /// `None`: no idle review.
+    #[allow(dead_code, reason = "read by the review triggers, landing next")]
+    pub review_idle: Option<std::time::Duration>,
     excluded: Option<(PathBuf, Override)>,
 }
 
@@ -85,6 +103,8 @@ impl Default for Settings {
             config: Config::default(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             workspace_scan: true,
+            review_on_save: None,
+            review_idle: None,
             excluded: None,
         }
     }
@@ -115,7 +135,9 @@ impl Settings {
         };
         let max_file_size = client.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
         let workspace_scan = client.workspace_scan.unwrap_or(true);
-        (Settings { config, max_file_size, workspace_scan, excluded }, problems)
+        let review_on_save = client.review.on_save;
+        let review_idle = client.review.idle_seconds.filter(|&s| s > 0).map(std::time::Duration::from_secs);
+        (Settings { config, max_file_size, workspace_scan, review_on_save, review_idle, excluded }, problems)
     }
 
     /// Whether `path` matches an exclude glob.
