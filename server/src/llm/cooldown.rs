@@ -102,6 +102,23 @@ pub fn window_from_env(env: impl Fn(&str) -> Option<String>) -> u64 {
         })
 }
 
+/// The state directory (SPEC §4) and the variable that chose it: `SECURITY_WARNINGS_STATE_DIR`, else
+/// `$CLAUDE_CONFIG_DIR/security`, else `~/.claude/security` (`HOME`, else `USERPROFILE`). Empty values
+/// count as unset. `None` without any of them. Shared by every face that reads or writes markers.
+pub fn state_dir(env: impl Fn(&str) -> Option<String>) -> Option<(PathBuf, &'static str)> {
+    let get = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    if let Some(dir) = get("SECURITY_WARNINGS_STATE_DIR") {
+        return Some((PathBuf::from(dir), "SECURITY_WARNINGS_STATE_DIR"));
+    }
+    if let Some(config) = get("CLAUDE_CONFIG_DIR") {
+        return Some((Path::new(&config).join("security"), "CLAUDE_CONFIG_DIR"));
+    }
+    if let Some(home) = get("HOME") {
+        return Some((Path::new(&home).join(".claude").join("security"), "HOME"));
+    }
+    get("USERPROFILE").map(|home| (Path::new(&home).join(".claude").join("security"), "USERPROFILE"))
+}
+
 fn marker_path(dir: &Path, layer: &str) -> PathBuf {
     let safe: String =
         layer.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
@@ -315,6 +332,23 @@ mod tests {
         record_failure(&dir, "commit-review", &failure, T0 + 31 * 24 * H, H);
         assert_eq!(recent_failures(&dir).len(), 1);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_state_dir_comes_from_the_first_variable_set() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_string())
+        };
+        assert_eq!(
+            state_dir(env(&[("SECURITY_WARNINGS_STATE_DIR", "/s"), ("HOME", "/h")])),
+            Some((PathBuf::from("/s"), "SECURITY_WARNINGS_STATE_DIR"))
+        );
+        assert_eq!(
+            state_dir(env(&[("SECURITY_WARNINGS_STATE_DIR", " "), ("CLAUDE_CONFIG_DIR", "/c")])),
+            Some((PathBuf::from("/c/security"), "CLAUDE_CONFIG_DIR"))
+        );
+        assert_eq!(state_dir(env(&[("HOME", "/h")])), Some((PathBuf::from("/h/.claude/security"), "HOME")));
+        assert_eq!(state_dir(env(&[])), None);
     }
 
     #[test]
