@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 
 use git2::{Delta, DiffFindOptions, DiffOptions, Oid, Patch, Repository, Tree};
 
-/// What to compare. The new side is the working tree except for `Staged` (the index).
+/// What to compare. The new side is the working tree except for `Staged` (the index) and `Commit` /
+/// `Range` (a commit's tree).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DiffTarget {
     /// HEAD (or the empty tree before the first commit) → working tree, untracked files included.
@@ -22,6 +23,11 @@ pub enum DiffTarget {
     Base(String),
     /// A baseline commit sha (the Stop hook's turn baseline) → working tree, untracked included.
     Baseline(String),
+    /// The changes a commit made, like `git show REV`: its first parent's tree (the empty tree for a
+    /// root commit) → its own tree.
+    Commit(String),
+    /// One revision's tree → another's, like `git diff FROM TO` (the delta of an amend).
+    Range(String, String),
 }
 
 /// A git failure, one line, never file contents.
@@ -189,6 +195,17 @@ impl Repo {
                 let tree = self.rev_tree(rev)?;
                 self.inner.diff_tree_to_workdir_with_index(Some(&tree), Some(&mut options))?
             }
+            DiffTarget::Commit(rev) => {
+                let commit = self.rev_commit(rev)?;
+                let tree = commit.tree()?;
+                let parent = if commit.parent_count() == 0 { None } else { Some(commit.parent(0)?.tree()?) };
+                self.inner.diff_tree_to_tree(parent.as_ref(), Some(&tree), Some(&mut options))?
+            }
+            DiffTarget::Range(from, to) => {
+                let old = self.rev_tree(from)?;
+                let new = self.rev_tree(to)?;
+                self.inner.diff_tree_to_tree(Some(&old), Some(&new), Some(&mut options))?
+            }
         };
         let mut find = DiffFindOptions::new();
         find.renames(true).for_untracked(true).rename_limit(1000);
@@ -248,12 +265,36 @@ impl Repo {
         Some(String::from_utf8_lossy(blob.content()).into_owned())
     }
 
-    /// The new side of `target` for `path`: the index for `Staged`, else the working tree.
+    /// A file's content in a revision's tree (lossy UTF-8), the new side of `DiffTarget::Commit` and
+    /// `DiffTarget::Range`; `None` when the path is not a regular file there or is larger than
+    /// `max_bytes`.
+    pub fn read_revision(&self, rev: &str, path: &str, max_bytes: u64) -> Option<String> {
+        let tree = self.rev_tree(rev).ok()?;
+        let entry = tree.get_path(Path::new(path)).ok()?;
+        // Regular files only (a symlink's blob is its target path, a gitlink has no blob).
+        if !matches!(entry.filemode(), 0o100_644 | 0o100_755 | 0o100_664) {
+            return None;
+        }
+        let blob = self.inner.find_blob(entry.id()).ok()?;
+        if blob.size() as u64 > max_bytes {
+            return None;
+        }
+        Some(String::from_utf8_lossy(blob.content()).into_owned())
+    }
+
+    /// The new side of `target` for `path`: the index for `Staged`, the commit's tree for `Commit` and
+    /// `Range`, else the working tree.
     pub fn read_new_side(&self, target: &DiffTarget, path: &str, max_bytes: u64) -> Option<String> {
         match target {
             DiffTarget::Staged => self.read_index(path, max_bytes),
+            DiffTarget::Commit(rev) | DiffTarget::Range(_, rev) => self.read_revision(rev, path, max_bytes),
             _ => self.read_worktree(path, max_bytes),
         }
+    }
+
+    /// The full sha of the commit `rev` names (`HEAD`, a branch, a short sha).
+    pub fn resolve_commit(&self, rev: &str) -> Result<String, GitError> {
+        Ok(self.rev_commit(rev)?.id().to_string())
     }
 
     fn head_tree(&self) -> Result<Option<Tree<'_>>, GitError> {
@@ -267,6 +308,16 @@ impl Repo {
             }
             Err(error) => Err(error.into()),
         }
+    }
+
+    fn rev_commit(&self, rev: &str) -> Result<git2::Commit<'_>, GitError> {
+        let object = self
+            .inner
+            .revparse_single(rev)
+            .map_err(|error| GitError(format!("unknown revision {rev:?}: {}", error.message())))?;
+        object
+            .peel_to_commit()
+            .map_err(|error| GitError(format!("revision {rev:?} is not a commit: {}", error.message())))
     }
 
     fn rev_tree(&self, rev: &str) -> Result<Tree<'_>, GitError> {

@@ -3,6 +3,7 @@
 //! The core (`text`, `language`, `finding`, `rules`, `scan`, `notebook`) is pure: no IO, no LSP, no
 //! network. The edges (`cli`, and later `lsp`, `hook`, `git`, `llm`) adapt it to the outside world.
 
+pub mod agent;
 pub mod cli;
 pub mod config;
 pub mod corpus;

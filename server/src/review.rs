@@ -249,22 +249,39 @@ impl BuiltReview {
     }
 }
 
-/// Builds the review request from a diff. Pure apart from `read`, which returns a file's current
-/// (new-side) content. Applies the filters, prioritisation, rewrite filter, redaction and caps.
-pub fn build_request(
+/// The pieces of a review prompt, after the filters, prioritisation, rewrite filter, redaction and
+/// caps: what `build_request` assembles, and what the agentic commit review puts in its own prompt.
+#[derive(Debug)]
+pub struct DiffParts {
+    /// The files as they go into the prompt (redacted, capped bodies).
+    pub prompt_files: Vec<prompt::PromptFile>,
+    /// Suppressed lines shown in the diff.
+    pub accepted: Vec<suppressed::AcceptedRisk>,
+    /// The project guidance, redacted.
+    pub policy: Option<String>,
+    /// The reviewed files with their new-side text.
+    pub files: Vec<ReviewedFile>,
+    /// What findings are checked against.
+    pub contexts: Vec<validate::FileContext>,
+    /// Knows every secret seen in the files, the removed lines and the guidance.
+    pub redactor: redact::Redactor,
+    pub notes: Vec<String>,
+}
+
+/// Selects, reads, redacts and caps the files of `diff`; `Err(notes)` (the last one saying why) when
+/// there is nothing to review. `read` returns a file's new-side content.
+pub fn diff_parts(
     diff: Diff,
     read: impl Fn(&str) -> Option<String>,
     policy: Option<&str>,
-    model: &str,
-) -> BuiltReview {
+) -> Result<DiffParts, Vec<String>> {
     let mut notes = Vec::new();
-    let empty = |mut notes: Vec<String>, why: &str| {
-        notes.push(why.to_owned());
-        BuiltReview { request: None, files: Vec::new(), notes, contexts: Vec::new() }
-    };
     let files = match select_files(diff, &mut notes) {
         Ok(files) => files,
-        Err(why) => return empty(notes, &why),
+        Err(why) => {
+            notes.push(why);
+            return Err(notes);
+        }
     };
 
     let mut redactor = redact::Redactor::new();
@@ -296,7 +313,8 @@ pub fn build_request(
         ));
     }
     if kept.is_empty() {
-        return empty(notes, "nothing to review: no readable changed files");
+        notes.push("nothing to review: no readable changed files".to_owned());
+        return Err(notes);
     }
     if let Some(policy) = policy {
         redactor.learn(policy);
@@ -328,12 +346,32 @@ pub fn build_request(
         })
         .collect();
     let policy = policy.map(|text| redactor.redact(text));
-    let message = prompt::user_message(&prompt_files, &accepted, policy.as_deref());
-    // A last pass over exactly what is sent (accepted-risk code, paths, the whole assembly).
-    let message = redactor.redact(&message);
     let files =
         contexts.iter().map(|c| ReviewedFile { path: c.path.clone(), text: c.text.clone() }).collect();
-    BuiltReview { request: Some(prompt::request(model, message)), files, notes, contexts }
+    Ok(DiffParts { prompt_files, accepted, policy, files, contexts, redactor, notes })
+}
+
+/// Builds the review request from a diff. Pure apart from `read`, which returns a file's current
+/// (new-side) content. Applies the filters, prioritisation, rewrite filter, redaction and caps.
+pub fn build_request(
+    diff: Diff,
+    read: impl Fn(&str) -> Option<String>,
+    policy: Option<&str>,
+    model: &str,
+) -> BuiltReview {
+    let parts = match diff_parts(diff, read, policy) {
+        Ok(parts) => parts,
+        Err(notes) => return BuiltReview { request: None, files: Vec::new(), notes, contexts: Vec::new() },
+    };
+    let message = prompt::user_message(&parts.prompt_files, &parts.accepted, parts.policy.as_deref());
+    // A last pass over exactly what is sent (accepted-risk code, paths, the whole assembly).
+    let message = parts.redactor.redact(&message);
+    BuiltReview {
+        request: Some(prompt::request(model, message)),
+        files: parts.files,
+        notes: parts.notes,
+        contexts: parts.contexts,
+    }
 }
 
 /// The reviewable files of `diff` (filters, rewrite filter, prioritisation), or why there are none.
