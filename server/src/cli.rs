@@ -1,11 +1,14 @@
 //! The command line: argument parsing and dispatch. Each subcommand lives in its own module.
 
+mod doctor_cmd;
 mod human;
 mod json;
 mod report;
+mod review_cmd;
 mod rules_cmd;
 mod sarif;
 mod scan_cmd;
+mod time;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +40,11 @@ pub enum Command {
     Scan(ScanArgs),
     /// List the rule catalogue, explain a rule, or test rule examples.
     Rules(rules_cmd::RulesArgs),
+    /// LLM diff review of the working tree against HEAD (or the index, or a revision).
+    Review(review_cmd::ReviewArgs),
+    /// What the tool sees: provider and model, credentials found (never printed), switches, state and
+    /// log paths, cooldowns, recent failures, the review cache.
+    Doctor(doctor_cmd::DoctorArgs),
     /// Claude Code hook shim: reads one hook event as JSON on stdin (see `editors/claude-code`).
     Hook,
 }
@@ -118,6 +126,8 @@ pub fn main() -> ExitCode {
         None | Some(Command::Serve { .. }) => return crate::lsp::main(),
         Some(Command::Scan(args)) => scan_cmd::run(&args),
         Some(Command::Rules(args)) => rules_cmd::run(&args),
+        Some(Command::Review(args)) => review_cmd::run(&args),
+        Some(Command::Doctor(args)) => doctor_cmd::run(&args),
         Some(Command::Hook) => return ExitCode::from(crate::hook::main()),
     };
     match outcome {

@@ -5,6 +5,16 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::report::{Located, Report};
+use crate::finding::Layer;
+
+/// `pattern`, `review` or `commit-review` (SPEC §2).
+fn layer_name(layer: Layer) -> &'static str {
+    match layer {
+        Layer::Pattern => "pattern",
+        Layer::Review => "review",
+        Layer::CommitReview => "commit-review",
+    }
+}
 
 pub(super) fn finding_json(located: &Located) -> Value {
     let finding = &located.finding;
@@ -19,7 +29,7 @@ pub(super) fn finding_json(located: &Located) -> Value {
         "confidence": finding.confidence.as_str(),
         "cwe": finding.cwe,
         "message": finding.message,
-        "layer": "pattern",
+        "layer": layer_name(finding.layer),
         "fingerprint": finding.fingerprint,
     });
     if let Some(cell) = located.cell {

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::report::Report;
-use crate::finding::Severity;
+use crate::finding::{Layer, Severity};
 use crate::rules::{Rule, RuleSet};
 
 fn level(severity: Severity) -> &'static str {
@@ -60,13 +60,29 @@ pub(super) fn report_sarif(report: &Report, rules: &RuleSet) -> Value {
         .map(|located| {
             let finding = &located.finding;
             let index = ids.iter().position(|id| *id == finding.rule).unwrap_or_else(|| {
-                // Engine hints (suppression bookkeeping) are described on first use.
+                // Engine hints (suppression bookkeeping) and the LLM layers' `review.<category>`
+                // rules are described on first use.
                 ids.push(finding.rule.clone());
-                driver_rules.push(json!({
-                    "id": finding.rule,
-                    "shortDescription": { "text": finding.message },
-                    "defaultConfiguration": { "level": "note" },
-                }));
+                driver_rules.push(if finding.layer == Layer::Pattern {
+                    json!({
+                        "id": finding.rule,
+                        "shortDescription": { "text": finding.message },
+                        "defaultConfiguration": { "level": "note" },
+                    })
+                } else {
+                    let mut tags = vec!["security".to_owned(), "llm-review".to_owned()];
+                    tags.extend(finding.cwe.iter().cloned());
+                    json!({
+                        "id": finding.rule,
+                        "name": finding.rule,
+                        "shortDescription": { "text": format!("LLM review: {}", finding.rule) },
+                        "defaultConfiguration": { "level": level(finding.severity) },
+                        "properties": {
+                            "tags": tags,
+                            "security-severity": security_severity(finding.severity),
+                        },
+                    })
+                });
                 ids.len() - 1
             });
             let uri = match located.cell {
