@@ -296,6 +296,39 @@ fn a_malformed_answer_exits_2() {
 }
 
 #[test]
+fn a_spend_limit_and_a_dead_endpoint_exit_2_and_only_the_lasting_one_cools() {
+    let mock = MockServer::start(Config { api_key: Some(KEY.to_owned()), ..Config::default() });
+    mock.push(Reply::spend_limit());
+    let setup = Setup::new("quota", &mock);
+    let repo = changed_repo("quota");
+    let output = setup.run(&["review"], &repo.dir);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("spend limit") && err.contains("[rate_limited]"), "{err}");
+    assert!(setup.state().join("cooldown-review.json").is_file(), "a spend limit lasts: cooldown");
+
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let home = Temp::new("dead");
+    let state = home.0.join("state");
+    let vars = [
+        ("ANTHROPIC_BASE_URL", dead.as_str()),
+        ("ANTHROPIC_API_KEY", KEY),
+        ("SG_LLM_MAX_RETRIES", "0"),
+        ("SECURITY_WARNINGS_STATE_DIR", state.to_str().unwrap()),
+    ];
+    let output = sg(&["review"], &repo.dir, &home.0, &vars);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("[network]") && err.contains("check the network"), "{err}");
+    assert!(!state.join("cooldown-review.json").exists(), "a network failure may not repeat: no cooldown");
+    assert_eq!(sg_lsp::llm::cooldown::recent_failures(&state).len(), 1, "but it is remembered for doctor");
+}
+
+#[test]
 fn a_rejected_key_exits_2_writes_a_cooldown_that_doctor_shows_and_success_clears_it() {
     let mock = MockServer::start(Config { api_key: Some("the-right-key".to_owned()), ..Config::default() });
     mock.set_default(Some(Reply::tool_use("report_findings", json!({"findings": []}))));
