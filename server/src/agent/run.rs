@@ -91,11 +91,9 @@ struct Prepared {
 fn prepare(request: &AgentRequest) -> Result<Result<Prepared, Vec<String>>, AgentError> {
     let repo = Repo::discover(&request.root)?;
     let commit = match &request.target {
-        DiffTarget::Commit(rev) | DiffTarget::Range(_, rev) | DiffTarget::Base(rev) => {
-            Some(repo.resolve_commit(rev)?)
-        }
-        DiffTarget::Baseline(sha) => Some(sha.clone()),
-        DiffTarget::Staged | DiffTarget::WorkingTree => None,
+        DiffTarget::Commit(rev) | DiffTarget::Range(_, rev) => Some(repo.resolve_commit(rev)?),
+        // Uncommitted changes: there is no commit to name.
+        DiffTarget::Staged | DiffTarget::WorkingTree | DiffTarget::Base(_) | DiffTarget::Baseline(_) => None,
     };
     let diff = repo.diff(&request.target, None)?;
     let policy = review::policy::load(request.home.as_deref(), repo.root());
