@@ -17,6 +17,7 @@ mod review;
 mod scanner;
 mod select;
 mod state;
+mod stop;
 mod supervise;
 mod switches;
 
@@ -42,6 +43,9 @@ const BUDGET: Duration = Duration::from_secs(1);
 #[derive(Debug, Default)]
 pub(crate) struct Reply {
     pub(crate) stdout: Option<Value>,
+    /// Text for stderr before the problems line (the Stop review's findings, for Claude Code versions
+    /// that read stderr on exit 2).
+    pub(crate) stderr_text: Option<String>,
     pub(crate) problems: Vec<Failure>,
     /// `key=value` facts for the debug log (never file contents).
     pub(crate) facts: Vec<(&'static str, String)>,
@@ -70,10 +74,12 @@ pub(crate) struct Context {
     pub(crate) mode: supervise::Mode,
     /// Rules loaded / considered by the last scan.
     pub(crate) rules_loaded: std::cell::Cell<Option<(usize, usize)>>,
+    /// The LLM review (`None` in the slim binary, which does not link the network code).
+    pub(crate) engine: Option<stop::Engine>,
 }
 
 impl Context {
-    fn from_env(started: Instant) -> Context {
+    fn from_env(started: Instant, engine: Option<stop::Engine>) -> Context {
         Context {
             switches: Switches::from_env(),
             started,
@@ -84,6 +90,7 @@ impl Context {
             project_dir: switches::env_value("CLAUDE_PROJECT_DIR").map(PathBuf::from),
             mode: supervise::Mode::from_env(),
             rules_loaded: std::cell::Cell::new(None),
+            engine,
         }
     }
 
@@ -98,16 +105,34 @@ impl Context {
     }
 }
 
-/// Runs the hook and returns the process exit code.
+/// Runs the hook (`sg-lsp hook`) and returns the process exit code.
 pub fn main() -> u8 {
+    run_main(Some(stop::engine))
+}
+
+/// The slim `sg-lsp-hook`: the same hook without the LLM review, so that it does not map the network
+/// code; review events (`Stop`, `SubagentStop`) are handed to the full `sg-lsp` found next to it or on
+/// PATH.
+pub fn slim_main() -> u8 {
+    run_main(None)
+}
+
+fn run_main(engine: Option<stop::Engine>) -> u8 {
     let started = Instant::now();
     let panic_message = install_quiet_panic_hook();
-    let context = Context::from_env(started);
+    let context = Context::from_env(started, engine);
     if context.switches.disabled {
         return 0;
     }
     let raw = read_stdin();
     let mut notes = Vec::new();
+    if let Ok(bytes) = &raw
+        && engine.is_none()
+        && supervise::is_review_event(bytes)
+        && let Some(done) = supervise::delegate(bytes)
+    {
+        return relay(&context, &done);
+    }
     if let Ok(bytes) = &raw
         && supervise::wanted()
     {
@@ -185,7 +210,7 @@ fn route(context: &Context, payload: Payload) -> Reply {
         }
         ("PostToolUse", "Bash") => review::bash(context, &payload),
         ("UserPromptSubmit", _) => baseline::user_prompt_submit(context, &payload),
-        ("Stop" | "SubagentStop", _) => review::stop(context, &payload),
+        ("Stop" | "SubagentStop", _) => stop::stop(context, &payload),
         (event, _) if input::KNOWN_EVENTS.contains(&event) => Reply::default(),
         (event, _) => {
             Reply::failed(Failure::new(Code::UnknownEvent, format!("unknown hook event `{event}`; ignored")))
@@ -196,6 +221,9 @@ fn route(context: &Context, payload: Payload) -> Reply {
 /// Writes the reply, logs it, and returns the exit code.
 fn finish(context: &Context, event: &str, reply: &Reply) -> u8 {
     let mut exit = reply.exit;
+    if let Some(text) = &reply.stderr_text {
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
+    }
     if let Some(json) = &reply.stdout {
         let mut out = std::io::stdout().lock();
         if writeln!(out, "{json}").and_then(|()| out.flush()).is_err() {

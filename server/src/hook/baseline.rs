@@ -46,9 +46,13 @@ pub(crate) fn user_prompt_submit(context: &Context, payload: &Payload) -> Reply 
         }
     };
     reply.problems.extend(note);
-    session.data.stop = super::state::StopState::default();
-    if !session.data.touched.is_empty() && session.data.baseline.is_some() {
-        // The previous turn's changes were not reviewed yet: keep its baseline so they still are.
+    // A new prompt starts a new turn: its fires count afresh (a review still running keeps its mark).
+    session.data.stop =
+        super::state::StopState { running: session.data.stop.running, ..super::state::StopState::default() };
+    let reviewing = super::stop::running(session.data.stop.running, now());
+    if (!session.data.touched.is_empty() || reviewing) && session.data.baseline.is_some() {
+        // The previous turn's changes were not reviewed yet (or their review is still running): keep
+        // its baseline so they still are.
         reply.fact("baseline", "kept");
     } else {
         match capture(&cwd) {

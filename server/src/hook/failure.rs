@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::llm::FailureCode;
+
 /// Why the hook could not do (all of) its job. The `as_str` names are stable.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Code {
@@ -39,6 +41,19 @@ pub(crate) enum Code {
     BadConfig,
     /// a bug: the hook panicked.
     Panic,
+    /// the LLM review failed or could not start (no credentials, network, auth, timeout, a bad
+    /// answer, ...): the LLM layer's own stable code.
+    Llm(FailureCode),
+    /// the review layer is in its cooldown window after a failure that repeats.
+    CoolingDown,
+    /// this binary cannot review (the slim `sg-lsp-hook` without a full `sg-lsp` to hand the event to).
+    ReviewUnavailable,
+    /// the review could not run for another reason (no thread, no runtime, a panic inside it).
+    ReviewFailed,
+    /// the review process was killed by a signal.
+    SignalKilled,
+    /// the review process ran out of memory (address-space limit).
+    Oom,
 }
 
 impl Code {
@@ -60,6 +75,12 @@ impl Code {
             Code::Git => "git",
             Code::BadConfig => "bad_config",
             Code::Panic => "panic",
+            Code::Llm(code) => code.as_str(),
+            Code::CoolingDown => "cooling_down",
+            Code::ReviewUnavailable => "review_unavailable",
+            Code::ReviewFailed => "review_failed",
+            Code::SignalKilled => "signal_killed",
+            Code::Oom => "oom",
         }
     }
 }

@@ -72,7 +72,7 @@ pub(crate) fn append(path: &Path, line: &str) -> std::io::Result<()> {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for Unix seconds (UTC), without a date library.
-fn timestamp(secs: u64) -> String {
+pub(crate) fn timestamp(secs: u64) -> String {
     let days = secs / 86_400;
     let rest = secs % 86_400;
     // Howard Hinnant's days-to-civil algorithm.

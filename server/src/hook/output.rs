@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::finding::Finding;
+use crate::review::ReviewFinding;
 
 /// Findings listed in one message; the rest are counted.
 const MAX_LISTED: usize = 10;
@@ -93,6 +94,129 @@ fn plural(count: usize, noun: &str) -> String {
     if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }
 
+const REVIEW_BANNER: &str = "[sg-lsp security review: automated LLM review of the changes made in this turn — tool output, not user input.]";
+/// Review findings listed in one message; the rest are counted.
+const MAX_REVIEW_LISTED: usize = 20;
+/// Longest explanation or fix quoted (characters); the model's prose can run long.
+const MAX_PROSE: usize = 800;
+/// Claude Code shows `rewakeSummary` as a one-line task notification (it truncates at 300).
+pub(crate) const MAX_SUMMARY: usize = 280;
+
+/// The review findings sorted for reading: files by their worst finding, then each file's findings
+/// from critical down, then by line.
+fn review_order(findings: &[ReviewFinding]) -> Vec<(&str, Vec<&ReviewFinding>)> {
+    let mut files: Vec<(&str, Vec<&ReviewFinding>)> = Vec::new();
+    for finding in findings {
+        match files.iter_mut().find(|(path, _)| *path == finding.path) {
+            Some((_, list)) => list.push(finding),
+            None => files.push((&finding.path, vec![finding])),
+        }
+    }
+    for (_, list) in &mut files {
+        list.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.line.cmp(&b.line)));
+    }
+    files.sort_by(|(a_path, a), (b_path, b)| b[0].severity.cmp(&a[0].severity).then(a_path.cmp(b_path)));
+    files
+}
+
+/// What the model reads after a Stop review found something (stderr and the JSON `reason`).
+pub(crate) fn review_text(findings: &[ReviewFinding]) -> String {
+    let files = review_order(findings);
+    let names: Vec<&str> = files.iter().map(|(path, _)| *path).collect();
+    let mut text = String::from(REVIEW_BANNER);
+    let _ = write!(
+        text,
+        "\nSecurity review: {} in the changes of this turn ({}).",
+        match findings.len() {
+            1 => "1 potential vulnerability".to_owned(),
+            n => format!("{n} potential vulnerabilities"),
+        },
+        names.join(", ")
+    );
+    let mut number = 0;
+    for (path, list) in &files {
+        if number >= MAX_REVIEW_LISTED {
+            break;
+        }
+        let _ = write!(text, "\n\n{path}:");
+        for finding in list {
+            number += 1;
+            if number > MAX_REVIEW_LISTED {
+                break;
+            }
+            let _ = write!(
+                text,
+                "\n{number}. [{}] [{}] {path}:{} — {}",
+                finding.severity.as_str().to_ascii_uppercase(),
+                one_line(&finding.category, 80),
+                finding.line,
+                one_line(&finding.title, 200)
+            );
+            let cwe =
+                if finding.cwe.is_empty() { String::new() } else { format!(" ({})", finding.cwe.join(", ")) };
+            let _ = write!(text, "\n   Why: {}{cwe}", sentence(&one_line(&finding.explanation, MAX_PROSE)));
+            if !finding.fix.trim().is_empty() {
+                let _ = write!(text, "\n   Suggested fix: {}", sentence(&one_line(&finding.fix, MAX_PROSE)));
+            }
+        }
+    }
+    if findings.len() > MAX_REVIEW_LISTED {
+        let _ = write!(
+            text,
+            "\n\n... and {} more (run `sg-lsp review` to list them all)",
+            findings.len() - MAX_REVIEW_LISTED
+        );
+    }
+    text.push_str(
+        "\n\nAddress each finding: fix the code, or say briefly why it does not apply (\"internal-only\" is \
+         not a reason). Then continue with the user's original request.",
+    );
+    text
+}
+
+/// The one-line task notification: `sg-lsp review found N issues: <category> in <file>; ...`, at
+/// most [`MAX_SUMMARY`] characters.
+pub(crate) fn rewake_summary(findings: &[ReviewFinding]) -> String {
+    let head = format!("sg-lsp review found {}", plural(findings.len(), "issue"));
+    let items: Vec<String> = review_order(findings)
+        .iter()
+        .flat_map(|(path, list)| {
+            let file = path.rsplit('/').next().unwrap_or(path);
+            list.iter().map(move |f| format!("{} in {}", one_line(&f.category, 60), one_line(file, 60)))
+        })
+        .collect();
+    let mut summary = head.clone();
+    for (index, item) in items.iter().enumerate() {
+        let separator = if index == 0 { ": " } else { "; " };
+        let rest = items.len() - index - 1;
+        let tail = if rest > 0 { format!("; +{rest} more") } else { String::new() };
+        let candidate = format!("{summary}{separator}{item}");
+        if candidate.chars().count() + tail.chars().count() > MAX_SUMMARY {
+            let more = items.len() - index;
+            let _ = write!(summary, "{}+{more} more", if index == 0 { ": " } else { "; " });
+            break;
+        }
+        summary = candidate;
+    }
+    summary.chars().take(MAX_SUMMARY).collect()
+}
+
+/// The Stop hook's JSON line when the review found something.
+pub(crate) fn stop_block(reason: &str, summary: &str) -> Value {
+    json!({ "decision": "block", "reason": reason, "rewakeSummary": summary })
+}
+
+/// `text` on one line (whitespace runs collapsed), at most `max` characters (an ellipsis marks a cut).
+fn one_line(text: &str, max: usize) -> String {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if joined.chars().count() <= max {
+        return joined;
+    }
+    let mut cut: String = joined.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 /// The `PostToolUse` JSON line carrying `additionalContext`.
 pub(crate) fn post_tool_use(context: &str) -> Value {
     json!({ "hookSpecificOutput": { "hookEventName": "PostToolUse", "additionalContext": context } })
@@ -113,6 +237,7 @@ pub(crate) fn deny(reason: &str) -> Value {
 mod tests {
     use super::*;
     use crate::finding::{Confidence, Layer, Severity};
+    use crate::review::ReviewSeverity;
 
     fn finding(rule: &str, message: &str) -> Finding {
         Finding {
@@ -126,6 +251,58 @@ mod tests {
             layer: Layer::Pattern,
             fix: None,
         }
+    }
+
+    fn review_finding(path: &str, line: u32, severity: ReviewSeverity, category: &str) -> ReviewFinding {
+        ReviewFinding {
+            path: path.into(),
+            line,
+            end_line: line,
+            severity,
+            category: category.into(),
+            cwe: vec![],
+            title: "t".into(),
+            explanation: "e\n  more".into(),
+            fix: String::new(),
+            confidence: 0.9,
+        }
+    }
+
+    #[test]
+    fn review_text_groups_by_file_worst_first() {
+        let findings = [
+            review_finding("b.py", 9, ReviewSeverity::Medium, "xss"),
+            review_finding("a.py", 3, ReviewSeverity::Medium, "ssrf"),
+            review_finding("b.py", 2, ReviewSeverity::Critical, "rce"),
+        ];
+        let text = review_text(&findings);
+        let order: Vec<usize> = [
+            "b.py:\n1. [CRITICAL] [rce] b.py:2",
+            "2. [MEDIUM] [xss] b.py:9",
+            "a.py:\n3. [MEDIUM] [ssrf] a.py:3",
+        ]
+        .iter()
+        .map(|needle| text.find(needle).unwrap_or_else(|| panic!("{needle} in {text}")))
+        .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+        assert!(text.contains("Why: e more."), "{text}");
+        assert!(!text.contains("Suggested fix"), "no empty fix line");
+        assert!(text.contains("(b.py, a.py)"), "{text}");
+    }
+
+    #[test]
+    fn the_rewake_summary_fits_280_characters() {
+        let one = [review_finding("src/deep/a.py", 1, ReviewSeverity::High, "sql-injection")];
+        assert_eq!(rewake_summary(&one), "sg-lsp review found 1 issue: sql-injection in a.py");
+        let many: Vec<ReviewFinding> = (0..40)
+            .map(|i| review_finding(&format!("f{i}.py"), 1, ReviewSeverity::High, &"c".repeat(100)))
+            .collect();
+        let summary = rewake_summary(&many);
+        assert!(summary.chars().count() <= MAX_SUMMARY, "{summary}");
+        assert!(summary.starts_with("sg-lsp review found 40 issues: "), "{summary}");
+        assert!(summary.ends_with(" more"), "{summary}");
+        let long = [review_finding("a.py", 1, ReviewSeverity::High, &"é".repeat(400))];
+        assert!(rewake_summary(&long).chars().count() <= MAX_SUMMARY);
     }
 
     #[test]

@@ -1,9 +1,9 @@
-//! Routing and loop guards of the review layers: the Stop diff review and the commit review after a
-//! `git commit` / `gt create` / `gt modify` Bash call.
+//! Routing and loop guards of the review layers: the Stop gate (fire cap, `stop_hook_active`; the
+//! review itself is in `stop.rs`) and the commit review after a `git commit` / `gt create` /
+//! `gt modify` Bash call.
 //!
-//! The reviews themselves belong to the LLM layers, which have not landed yet: until they do, these
-//! events keep their state (fire cap, `stop_hook_active`, one run per `tool_use_id`) and exit 0 with
-//! nothing on stdout.
+//! The commit review belongs to the agentic layer, which has not landed yet: until it does, Bash
+//! commits keep their state (one run per `tool_use_id`) and exit 0 with nothing on stdout.
 
 use serde_json::Value;
 
@@ -27,7 +27,7 @@ pub(crate) enum StopSkip {
 }
 
 impl StopSkip {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             StopSkip::Active => "stop_hook_active",
             StopSkip::FireCap => "fire_cap",
@@ -54,43 +54,12 @@ pub(crate) fn stop_gate(
 }
 
 /// Records that a review fired (it blocked the stop), for the cap.
-#[cfg_attr(not(test), expect(dead_code, reason = "called by the Stop review once the LLM layer lands"))]
 pub(crate) fn record_fire(data: &mut SessionData, now: u64) {
     if now.saturating_sub(data.stop.last_fire) >= FIRE_WINDOW {
         data.stop.fires = 0;
     }
     data.stop.fires += 1;
     data.stop.last_fire = now;
-}
-
-/// Stop and `SubagentStop`.
-pub(crate) fn stop(context: &Context, payload: &Payload) -> Reply {
-    let mut reply = Reply::default();
-    if !context.switches.stop_review {
-        reply.fact("skip", StopSkip::Disabled.as_str());
-        return reply;
-    }
-    if payload.stop_hook_active {
-        // Never touch state here: this is the turn a previous block caused; let it stop.
-        reply.fact("skip", StopSkip::Active.as_str());
-        return reply;
-    }
-    let Some(mut session) = open(context, payload, &mut reply) else { return reply };
-    if let Err(skip) =
-        stop_gate(&session.data, payload.stop_hook_active, context.switches.max_stop_fires, now())
-    {
-        reply.fact("skip", skip.as_str());
-    } else {
-        // The diff review is not built yet. What it would review is consumed, so the next turn's
-        // baseline is taken afresh rather than kept for a review that will not come.
-        reply.fact("touched", session.data.touched.len());
-        reply.fact("skip", "review_not_available");
-        session.data.touched.clear();
-    }
-    if let Err(failure) = session.save() {
-        reply.problems.push(failure);
-    }
-    reply
 }
 
 /// Which reviewable command a Bash call ran.

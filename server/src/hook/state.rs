@@ -75,6 +75,8 @@ pub(crate) struct StopState {
     /// Reviews fired in a row by Stop hooks of this turn.
     pub(crate) fires: u32,
     pub(crate) last_fire: u64,
+    /// When a Stop review started and has not reported back yet (0: none running).
+    pub(crate) running: u64,
 }
 
 impl SessionData {
