@@ -8,6 +8,11 @@ are counted). A TURN is {"content": [BLOCK, ...], "stop_reason": "tool_use" | "e
 {"type": "text", "text": ...} or {"type": "tool_use", "name": ..., "input": {...}}. "{{PROJECT}}" in any
 string becomes --project. Requests without tools (side queries) get a short text answer.
 
+sg-lsp's own Stop review reaches the same mock (the hook inherits ANTHROPIC_BASE_URL): a request whose
+`tools` hold `report_findings` is the reviewer's, and is answered with one `report_findings` tool call
+whose input is the scenario's "review" object (default {"findings": []}), labelled "review" in the log,
+after "review_delay_ms" milliseconds when the scenario sets it (a slow reviewer).
+
 Every request is appended to --log as one JSON line (body and chosen answer; credentials redacted):
 that file is what the test asserts on. Answers stream as SSE when the request asks for it.
 """
@@ -23,6 +28,8 @@ REDACT = {"x-api-key", "authorization", "cookie", "proxy-authorization"}
 LOCK = threading.Lock()
 OPTS = None
 TURNS = []
+REVIEW = {"findings": []}
+SCRIPT_OPTS = {}
 
 
 def record(entry):
@@ -45,6 +52,10 @@ def choose(body):
     """The answer for this request: (label, turn)."""
     if not body.get("tools"):
         return "side", {"content": [{"type": "text", "text": "ok"}], "stop_reason": "end_turn"}
+    if any(tool.get("name") == "report_findings" for tool in body["tools"]):
+        block = {"type": "tool_use", "id": "toolu_review_" + uuid.uuid4().hex[:16], "name": "report_findings",
+                 "input": fill(REVIEW)}
+        return "review", {"content": [block], "stop_reason": "tool_use"}
     done = sum(1 for m in body.get("messages") or [] if m.get("role") == "assistant")
     if done >= len(TURNS):
         return "extra", {"content": [{"type": "text", "text": "Nothing more to do."}], "stop_reason": "end_turn"}
@@ -99,6 +110,8 @@ class Handler(BaseHTTPRequestHandler):
         label, turn = choose(body)
         entry["answer"] = dict(turn, label=label)
         record(entry)
+        if label == "review" and SCRIPT_OPTS.get("review_delay_ms"):
+            time.sleep(SCRIPT_OPTS["review_delay_ms"] / 1000.0)
         blocks, stop = turn["content"], turn.get("stop_reason", "end_turn")
         message = {
             "id": "msg_mock_" + uuid.uuid4().hex[:20], "type": "message", "role": "assistant",
@@ -141,7 +154,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    global OPTS, TURNS
+    global OPTS, TURNS, REVIEW, SCRIPT_OPTS
     parser = argparse.ArgumentParser()
     parser.add_argument("--script", required=True)
     parser.add_argument("--log", required=True)
@@ -149,7 +162,10 @@ def main():
     parser.add_argument("--port-file", required=True)
     OPTS = parser.parse_args()
     with open(OPTS.script, encoding="utf-8") as f:
-        TURNS = json.load(f)["turns"]
+        script = json.load(f)
+    TURNS = script["turns"]
+    REVIEW = script.get("review", REVIEW)
+    SCRIPT_OPTS = script
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     with open(OPTS.port_file + ".tmp", "w") as f:

@@ -2,7 +2,9 @@
 # End-to-end test of the Claude Code plugin with the real Claude Code CLI against a loopback mock of
 # the Messages API (tests/e2e/claude-code/mock_messages.py): the plugin is installed from this
 # repository (`claude plugin marketplace add` + `claude plugin install`), a scripted model edits files,
-# and the checks read what the model was sent back.
+# and the checks read what the model was sent back. The same mock also answers sg-lsp's own Stop review
+# (the hook inherits ANTHROPIC_BASE_URL; the reviewer's request is the one whose tools hold
+# report_findings): with the scenario's "review" findings, or none.
 #
 #   bash tests/e2e/claude-code/run.sh [SCENARIO...]     (default: every scenarios/*.json)
 #
@@ -50,8 +52,9 @@ trap cleanup EXIT
 
 # The binaries are found on PATH, as a user's `cargo install` would put them.
 mkdir -p "$WORK/bin" "$WORK/home" "$WORK/tmp"
-ln -s "$ROOT/target/debug/sg-lsp" "$WORK/bin/sg-lsp"
-ln -s "$ROOT/target/debug/sg-lsp-hook" "$WORK/bin/sg-lsp-hook"
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+ln -s "$TARGET/debug/sg-lsp" "$WORK/bin/sg-lsp"
+ln -s "$TARGET/debug/sg-lsp-hook" "$WORK/bin/sg-lsp-hook"
 
 QUIET=(CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_TELEMETRY=1 DISABLE_ERROR_REPORTING=1
   DISABLE_AUTOUPDATER=1 CLAUDE_CODE_MAX_RETRIES=0)
@@ -85,6 +88,18 @@ for path, text in json.load(open(sys.argv[1])).get("setup", {}).items():
     with open(os.path.join(sys.argv[2], path), "w") as f:
         f.write(text)
 PY
+  # "commit_setup": the setup files are committed first, so the turn has a git baseline to diff against.
+  if python3 -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1])).get("commit_setup") else 1)' "$scenario"; then
+    git -C "$run/proj" add -A &&
+      git -C "$run/proj" -c user.name=e2e -c user.email=e2e@localhost -c commit.gpgsign=false commit -qm setup
+  fi
+  # "dirty": the user's uncommitted work from before the prompt (part of the turn's baseline).
+  python3 - "$scenario" "$run/proj" <<'PY'
+import json, os, sys
+for path, text in json.load(open(sys.argv[1])).get("dirty", {}).items():
+    with open(os.path.join(sys.argv[2], path), "w") as f:
+        f.write(text)
+PY
   extra_env=$(python3 -c 'import json,sys; print(" ".join("%s=%s" % kv for kv in json.load(open(sys.argv[1])).get("env", {}).items()))' "$scenario")
 
   python3 "$HERE/mock_messages.py" --script "$scenario" --log "$run/requests.jsonl" \
@@ -99,7 +114,8 @@ PY
 
   started=$(date +%s.%N)
   # shellcheck disable=SC2086 # extra_env is a list of NAME=value words
-  (cd "$run/proj" && cli $extra_env ANTHROPIC_BASE_URL="http://127.0.0.1:$(cat "$run/port")" \
+  # Each scenario has its own hook state (session files, cooldown markers, the debug log).
+  (cd "$run/proj" && cli $extra_env SECURITY_WARNINGS_STATE_DIR="$run/state" ANTHROPIC_BASE_URL="http://127.0.0.1:$(cat "$run/port")" \
     ANTHROPIC_API_KEY=sk-ant-test-dummy timeout 120 "$CLAUDE" -p "do the task" \
     --output-format stream-json --verbose --include-hook-events --permission-mode acceptEdits \
     --tools "Read,Edit,Write" --model claude-sonnet-4-5 </dev/null >"$run/out.jsonl" 2>"$run/err.txt")
