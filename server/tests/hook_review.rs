@@ -313,6 +313,11 @@ fn without_credentials_the_review_is_skipped_with_one_line() {
     assert!(outcome.stderr.contains("ANTHROPIC_API_KEY") && outcome.stderr.contains("sg-lsp doctor"));
     assert!(outcome.stderr.trim_end().ends_with("[no_credentials]"), "{}", outcome.stderr);
     assert!(!sandbox.state().join("cooldown-review.json").exists(), "no cooldown: a key may appear any time");
+    // What nothing will review is not kept: the next prompt takes a fresh baseline.
+    let state: Value =
+        serde_json::from_slice(&std::fs::read(sandbox.state().join("sg-lsp-session-s4.json")).unwrap())
+            .unwrap();
+    assert_eq!((state["touched"].clone(), state["stop"]["running"].clone()), (json!([]), json!(0)));
 }
 
 #[test]

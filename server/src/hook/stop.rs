@@ -213,10 +213,12 @@ fn finish(
         Ok(outcome) => outcome,
         Err(error) => {
             let failure = failed(dir, &error, now, reply);
+            // The next Stop retries: the touched paths go back (not without credentials: nothing will
+            // review them, and they would hold the turn's baseline back for ever).
+            let retry = failure.code != Code::Llm(FailureCode::NoCredentials);
             reply.problems.push(failure);
-            // The next Stop retries: the touched paths go back.
             if let Some(mut session) = open(dir, payload, reply) {
-                for path in touched {
+                for path in touched.iter().filter(|_| retry) {
                     session.data.touch(path);
                 }
                 session.data.stop.running = 0;
