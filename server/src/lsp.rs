@@ -15,6 +15,7 @@ mod hover;
 mod logging;
 mod position;
 mod project_rules;
+mod review;
 mod scheduler;
 mod session;
 mod settings;
@@ -37,11 +38,16 @@ pub type Scanner = Arc<
     dyn Fn(&RuleSet, Language, &str, Option<&tree_sitter::Tree>, ScanOptions) -> Vec<Finding> + Send + Sync,
 >;
 
+/// How the server reads environment variables (provider credentials, switches, `HOME`).
+pub type Env = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
 /// How to run the server; the default is what `sg-lsp serve` does.
 #[derive(Clone, Default)]
 pub struct ServeOptions {
     /// Replaces [`crate::scan::scan_with`].
     pub scanner: Option<Scanner>,
+    /// Replaces the process environment (tests point the review at a mock with it).
+    pub env: Option<Env>,
 }
 
 /// `sg-lsp serve`: the server on stdin and stdout until `exit` or the end of input.
@@ -67,7 +73,10 @@ where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
 {
-    let (service, socket) = LspService::build(|client| backend::Backend::new(client, options)).finish();
+    let (service, socket) = LspService::build(|client| backend::Backend::new(client, options))
+        // tower-lsp-server has no handler for it: the cancel button of the review's progress bar.
+        .custom_method("window/workDoneProgress/cancel", backend::Backend::cancel_progress)
+        .finish();
     let shutdown = service.inner().shutdown_flag();
     let (to_server, server_input) = tokio::io::duplex(framing::PIPE_CAPACITY);
     let (server_output, from_server) = tokio::io::duplex(framing::PIPE_CAPACITY);

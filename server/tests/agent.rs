@@ -6,6 +6,7 @@
 
 mod review_support;
 
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -146,7 +147,7 @@ fn body(recorded: &Recorded) -> Value {
     recorded.json().expect("a JSON body")
 }
 
-/// The `tool_result` blocks at the start of the last user message: (content, is_error).
+/// The `tool_result` blocks at the start of the last user message: (content, `is_error`).
 fn tool_results(recorded: &Recorded) -> Vec<(String, bool)> {
     let body = body(recorded);
     let last = body["messages"].as_array().unwrap().last().unwrap().clone();
@@ -162,7 +163,11 @@ fn tool_results(recorded: &Recorded) -> Vec<(String, bool)> {
 
 /// `cat -n` numbering as the Read tool sends it.
 fn numbered(text: &str) -> String {
-    text.lines().enumerate().map(|(i, line)| format!("{:>6}\t{line}\n", i + 1)).collect()
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        let _ = writeln!(out, "{:>6}\t{line}", i + 1);
+    }
+    out
 }
 
 fn assert_well_formed(requests: &[Recorded]) {
@@ -264,7 +269,7 @@ fn a_multi_file_idor_is_traced_with_grep_and_read_and_survives_refutation() {
         )]
     );
     assert_eq!(tool_results(&requests[2]), [(numbered(ROUTES), false), (numbered(DB), false)]);
-    let page: String = numbered(DB).lines().skip(3).take(4).map(|l| format!("{l}\n")).collect();
+    let page: String = numbered(DB).lines().skip(3).take(4).flat_map(|l| [l, "\n"]).collect();
     assert_eq!(tool_results(&requests[4]), [(page, false)]);
 
     // Stage 1 saw the diff; stage 2 saw the candidate as data and the refuter's tool.
@@ -383,7 +388,10 @@ fn hostile_tool_calls_are_refused_and_nothing_from_outside_reaches_any_request()
     assert_eq!(outcome.stages, [Stage::Investigate], "nothing reported, nothing to refute");
 
     let allowed = tool_results(&requests[2]);
-    let head: String = (1..=5).map(|n| format!("{n:>6}\thead line {n:04}\n")).collect();
+    let head = (1..=5).fold(String::new(), |mut head, n| {
+        let _ = writeln!(head, "{n:>6}\thead line {n:04}");
+        head
+    });
     assert_eq!(
         allowed[0],
         (format!("{head}[lines 1-5 shown; the file goes on: continue with offset=6]"), false),

@@ -2,210 +2,16 @@
 //! lifecycle, sync in every encoding, diagnostics, hover, code actions applied to the text,
 //! configuration, bursts of edits and malformed input.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{Value, json};
-use sg_lsp::lsp::{ServeOptions, serve};
+use sg_lsp::lsp::ServeOptions;
 use sg_lsp::text::{Encoding, LineIndex, Position};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream};
-use tokio::task::JoinHandle;
+use tokio::io::AsyncWriteExt;
 
-/// Every wait ends here; debug builds compile all rule queries at start, which takes a few seconds.
-const TIMEOUT: Duration = Duration::from_secs(60);
+mod lsp_harness;
 
-struct TestServer {
-    to_server: DuplexStream,
-    from_server: BufReader<DuplexStream>,
-    next_id: i64,
-    /// Notifications read while waiting for something else, oldest first.
-    notifications: VecDeque<Value>,
-    /// Server-to-client requests seen (and answered), by method.
-    server_requests: Vec<String>,
-    /// The answer to `workspace/configuration`.
-    configuration: Value,
-    server: JoinHandle<u8>,
-}
-
-impl TestServer {
-    async fn start() -> (TestServer, Value) {
-        Self::start_with(json!({}), json!(null), ServeOptions::default()).await
-    }
-
-    /// Starts a server and runs `initialize`/`initialized` with these client capabilities and options.
-    async fn start_with(
-        capabilities: Value,
-        initialization_options: Value,
-        options: ServeOptions,
-    ) -> (TestServer, Value) {
-        Self::start_in(capabilities, initialization_options, options, None).await
-    }
-
-    async fn start_in(
-        capabilities: Value,
-        initialization_options: Value,
-        options: ServeOptions,
-        root: Option<&str>,
-    ) -> (TestServer, Value) {
-        let (to_server, server_input) = tokio::io::duplex(1 << 20);
-        let (server_output, from_server) = tokio::io::duplex(1 << 20);
-        let server = tokio::spawn(serve(server_input, server_output, options));
-        let mut test = TestServer {
-            to_server,
-            from_server: BufReader::new(from_server),
-            next_id: 0,
-            notifications: VecDeque::new(),
-            server_requests: Vec::new(),
-            configuration: Value::Null,
-            server,
-        };
-        let init = test
-            .request(
-                "initialize",
-                json!({
-                    "capabilities": capabilities,
-                    "initializationOptions": initialization_options,
-                    "rootUri": root,
-                }),
-            )
-            .await;
-        test.notify("initialized", json!({})).await;
-        (test, init["result"].clone())
-    }
-
-    async fn send_raw(&mut self, body: &[u8]) {
-        let header = format!("Content-Length: {}\r\n\r\n", body.len());
-        self.to_server.write_all(header.as_bytes()).await.unwrap();
-        self.to_server.write_all(body).await.unwrap();
-        self.to_server.flush().await.unwrap();
-    }
-
-    async fn send(&mut self, message: &Value) {
-        self.send_raw(message.to_string().as_bytes()).await;
-    }
-
-    async fn notify(&mut self, method: &str, params: Value) {
-        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
-    }
-
-    /// Sends a request and returns the whole response message.
-    async fn request(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
-        self.response(&json!(id)).await
-    }
-
-    /// Reads until the response with `id`, keeping notifications for later.
-    async fn response(&mut self, id: &Value) -> Value {
-        loop {
-            let message = self.recv().await;
-            if message.get("method").is_none() && &message["id"] == id {
-                return message;
-            }
-            if message.get("method").is_some() {
-                self.notifications.push_back(message);
-            }
-        }
-    }
-
-    /// One message from the server; server-to-client requests are answered here and not returned.
-    async fn recv(&mut self) -> Value {
-        loop {
-            let message = tokio::time::timeout(TIMEOUT, read_message(&mut self.from_server))
-                .await
-                .expect("timed out waiting for the server");
-            if let (Some(method), Some(id)) =
-                (message.get("method").and_then(Value::as_str), message.get("id"))
-            {
-                let result = match method {
-                    "workspace/configuration" => json!([self.configuration.clone()]),
-                    _ => Value::Null,
-                };
-                self.server_requests.push(method.to_owned());
-                let reply = json!({"jsonrpc": "2.0", "id": id.clone(), "result": result});
-                self.send(&reply).await;
-                continue;
-            }
-            return message;
-        }
-    }
-
-    /// The next notification with `method`, skipping (and dropping) others.
-    async fn notification(&mut self, method: &str) -> Value {
-        loop {
-            let message = match self.notifications.pop_front() {
-                Some(message) => message,
-                None => self.recv().await,
-            };
-            if message["method"] == method {
-                return message["params"].clone();
-            }
-        }
-    }
-
-    /// Waits for the diagnostics of `uri` at `version` (earlier versions are skipped).
-    async fn diagnostics(&mut self, uri: &str, version: i64) -> Vec<Value> {
-        loop {
-            let params = self.notification("textDocument/publishDiagnostics").await;
-            if params["uri"] == uri && params["version"].as_i64().is_some_and(|v| v >= version) {
-                assert_eq!(params["version"], version, "diagnostics for a newer version than expected");
-                return params["diagnostics"].as_array().unwrap().clone();
-            }
-        }
-    }
-
-    async fn open(&mut self, uri: &str, language: &str, text: &str) {
-        let document = json!({"uri": uri, "languageId": language, "version": 1, "text": text});
-        self.notify("textDocument/didOpen", json!({"textDocument": document})).await;
-    }
-
-    /// One `didChange` with one edit replacing `range` ((line, column) pairs) by `text`.
-    async fn change(&mut self, uri: &str, version: i64, range: ((u32, u32), (u32, u32)), text: &str) {
-        let ((sl, sc), (el, ec)) = range;
-        let change = json!({"range": {"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}, "text": text});
-        let params = json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]});
-        self.notify("textDocument/didChange", params).await;
-    }
-
-    async fn code_actions(&mut self, uri: &str, at: (u32, u32), only: Option<&str>) -> Vec<Value> {
-        let mut context = json!({"diagnostics": []});
-        if let Some(only) = only {
-            context["only"] = json!([only]);
-        }
-        let position = json!({"line": at.0, "character": at.1});
-        let params = json!({"textDocument": {"uri": uri}, "range": {"start": position, "end": position}, "context": context});
-        let response = self.request("textDocument/codeAction", params).await;
-        response["result"].as_array().cloned().unwrap_or_default()
-    }
-
-    /// `shutdown` then `exit`; returns the server's exit status.
-    async fn shutdown(mut self) -> u8 {
-        let response = self.request("shutdown", Value::Null).await;
-        assert!(response.get("error").is_none(), "{response}");
-        self.notify("exit", Value::Null).await;
-        tokio::time::timeout(TIMEOUT, self.server).await.expect("server did not exit").unwrap()
-    }
-}
-
-async fn read_message(reader: &mut BufReader<DuplexStream>) -> Value {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        assert!(reader.read_line(&mut line).await.unwrap() > 0, "the server closed its output");
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(value) = line.strip_prefix("Content-Length: ") {
-            length = Some(value.parse::<usize>().unwrap());
-        }
-    }
-    let mut body = vec![0; length.expect("Content-Length")];
-    reader.read_exact(&mut body).await.unwrap();
-    serde_json::from_slice(&body).unwrap()
-}
+use lsp_harness::{TIMEOUT, TestServer};
 
 fn codes(diagnostics: &[Value]) -> Vec<&str> {
     diagnostics.iter().map(|d| d["code"].as_str().unwrap()).collect()
@@ -561,7 +367,7 @@ async fn a_panicking_scan_is_caught_and_the_server_keeps_going() {
         assert!(!text.contains("PANIC"), "simulated rule bug");
         sg_lsp::scan::scan_with(rules, language, text, tree, options)
     });
-    let options = ServeOptions { scanner: Some(scanner) };
+    let options = ServeOptions { scanner: Some(scanner), ..ServeOptions::default() };
     let (mut server, _) = TestServer::start_with(json!({}), Value::Null, options).await;
     server.open(PY, "python", "PANIC = eval(x)\n").await;
     let hover = json!({"textDocument": {"uri": PY}, "position": {"line": 0, "character": 9}});

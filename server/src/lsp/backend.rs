@@ -10,13 +10,15 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CodeActionParams, CodeActionResponse, ConfigurationItem, DidChangeConfigurationParams,
     DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, FileSystemWatcher, GlobPattern, Hover,
-    HoverParams, InitializeParams, InitializeResult, InitializedParams, MessageType, Registration,
-    ServerInfo,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, ExecuteCommandParams,
+    FileSystemWatcher, GlobPattern, Hover, HoverParams, InitializeParams, InitializeResult,
+    InitializedParams, LSPAny, MessageType, NumberOrString, Registration, ServerInfo,
+    WorkDoneProgressCancelParams,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::capabilities::{negotiate_encoding, server_capabilities};
+use super::review::{self, Reviewer, Trigger};
 use super::scheduler::{self, Outgoing, Shared};
 use super::session::Session;
 use super::settings::{ClientOptions, SECTION, read_project_config};
@@ -41,6 +43,7 @@ pub(super) struct Backend {
     /// Problems found before the client could be told (bad settings or project file).
     early_problems: Mutex<Vec<String>>,
     shutdown: Arc<AtomicBool>,
+    reviewer: Arc<Reviewer>,
 }
 
 impl Backend {
@@ -51,12 +54,24 @@ impl Backend {
         }
         let scanner = options.scanner.unwrap_or_else(|| Arc::new(crate::scan::scan_with));
         let shared = Shared::new(Session::new(Arc::new(rules)), client.clone(), scanner);
+        let env = options.env.unwrap_or_else(|| Arc::new(|name: &str| std::env::var(name).ok()));
         Backend {
             client,
             shared,
             flags: OnceLock::new(),
             early_problems: Mutex::new(Vec::new()),
             shutdown: Arc::new(AtomicBool::new(false)),
+            reviewer: Arc::new(Reviewer::new(env)),
+        }
+    }
+
+    /// `window/workDoneProgress/cancel`: the cancel button of the review's progress bar.
+    #[allow(clippy::unused_async, reason = "tower-lsp-server's custom methods are async")]
+    pub async fn cancel_progress(&self, params: WorkDoneProgressCancelParams) {
+        if params.token == NumberOrString::String(review::PROGRESS_TOKEN.into())
+            && review::cancel(&self.reviewer)
+        {
+            tracing::info!("review cancelled by the client");
         }
     }
 
@@ -260,6 +275,30 @@ impl LanguageServer for Backend {
         if let Some(task) = task {
             scheduler::start(&self.shared, task);
         }
+        review::arm_idle(&self.shared, &self.client, &self.reviewer, self.flags().progress);
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        let on_save = self.shared.lock().settings.review_on_save.unwrap_or(self.reviewer.available());
+        if on_save && let Some(path) = params.text_document.uri.to_file_path() {
+            let trigger = Trigger::Save(path.into_owned());
+            review::start(&self.shared, &self.client, &self.reviewer, trigger, self.flags().progress);
+        }
+        review::arm_idle(&self.shared, &self.client, &self.reviewer, self.flags().progress);
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        if params.command == review::REVIEW_CHANGES {
+            review::start(
+                &self.shared,
+                &self.client,
+                &self.reviewer,
+                Trigger::Command,
+                self.flags().progress,
+            );
+            return Ok(None);
+        }
+        Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!("unknown command `{}`", params.command)))
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -324,10 +363,12 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        let Some(snapshot) = scheduler::snapshot(&self.shared, &params.text_document.uri).await else {
-            return Ok(None);
-        };
-        Ok(Some(code_actions::code_actions(&snapshot, &params)))
+        let snapshot = scheduler::snapshot(&self.shared, &params.text_document.uri).await;
+        let mut actions = snapshot.map(|s| code_actions::code_actions(&s, &params)).unwrap_or_default();
+        if self.reviewer.available() {
+            actions.extend(code_actions::review_action(&params));
+        }
+        Ok(Some(actions))
     }
 }
 

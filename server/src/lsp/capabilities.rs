@@ -2,12 +2,13 @@
 
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
-    HoverProviderCapability, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
-    TextDocumentSyncOptions,
+    ExecuteCommandOptions, HoverProviderCapability, SaveOptions, ServerCapabilities,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
 };
 
-use super::code_actions::FIX_ALL;
+use super::code_actions::{FIX_ALL, REVIEW_ACTION};
 use super::position::{encoding_of, kind_of};
+use super::review::REVIEW_CHANGES;
 use crate::text::Encoding;
 
 /// UTF-8 when the client offers it (our offsets are bytes, so nothing to convert), else UTF-16, which
@@ -34,11 +35,21 @@ pub(super) fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
             open_close: Some(true),
             change: Some(TextDocumentSyncKind::INCREMENTAL),
+            // The review on save reads the file from disk: no text needed.
+            save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions { include_text: Some(false) })),
             ..TextDocumentSyncOptions::default()
         })),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![REVIEW_CHANGES.to_owned()],
+            ..ExecuteCommandOptions::default()
+        }),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::new(FIX_ALL)]),
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::new(FIX_ALL),
+                CodeActionKind::new(REVIEW_ACTION),
+            ]),
             ..CodeActionOptions::default()
         })),
         ..ServerCapabilities::default()

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Diagnostic, DocumentChanges, OneOf,
-    OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Command, Diagnostic, DocumentChanges,
+    OneOf, OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, WorkspaceEdit,
 };
 
 use super::diagnostics::fingerprint_of;
@@ -17,6 +17,29 @@ use crate::language::Language;
 
 /// The kind of the "fix all" action, under `source.fixAll` so editors can run it on save.
 pub(super) const FIX_ALL: &str = "source.fixAll.sg-lsp";
+/// The kind of the "Review changes" action (a command, not an edit).
+pub(super) const REVIEW_ACTION: &str = "source.sg-lsp.review";
+
+/// "Review changes with sg-lsp": runs `sg-lsp.reviewChanges` when the requested kinds allow it.
+pub(super) fn review_action(params: &CodeActionParams) -> Option<CodeActionOrCommand> {
+    let wanted = params.context.only.as_deref().is_none_or(|only| {
+        only.iter().any(|asked| {
+            REVIEW_ACTION == asked.as_str() || REVIEW_ACTION.starts_with(&format!("{}.", asked.as_str()))
+        })
+    });
+    wanted.then(|| {
+        CodeActionOrCommand::CodeAction(CodeAction {
+            title: "Review changes with sg-lsp (LLM)".into(),
+            kind: Some(CodeActionKind::new(REVIEW_ACTION)),
+            command: Some(Command {
+                title: "Review changes".into(),
+                command: super::review::REVIEW_CHANGES.into(),
+                arguments: None,
+            }),
+            ..CodeAction::default()
+        })
+    })
+}
 
 pub(super) fn code_actions(snapshot: &Snapshot, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
     let only = params.context.only.as_deref();

@@ -26,6 +26,8 @@ pub(super) struct Session {
     pub client_options: ClientOptions,
     /// Diagnostics of project rule files that did not load, by URI; published with the file's own.
     pub rule_errors: HashMap<String, (Uri, Vec<Diagnostic>)>,
+    /// Review findings of files that are not open, by URI; they move into the document when it opens.
+    pub review_closed: HashMap<String, Vec<Diagnostic>>,
     /// Counts `didOpen`s, so a scan task of a closed document never serves its reopened successor.
     opened: u64,
     /// Counts opens and edits, to tell which documents were edited last.
@@ -47,6 +49,7 @@ impl Session {
             project_config: Config::default(),
             client_options: ClientOptions::default(),
             rule_errors: HashMap::new(),
+            review_closed: HashMap::new(),
             opened: 0,
             ticks: 0,
         }
@@ -64,6 +67,7 @@ impl Session {
         document.touched = self.ticks;
         document.scanning = true;
         let key = item.uri.as_str().to_owned();
+        document.review = self.review_closed.remove(&key).unwrap_or_default();
         self.documents.insert(key.clone(), (item.uri, document));
         (key, self.opened)
     }
@@ -87,9 +91,13 @@ impl Session {
         mark_dirty(document).then(|| (key.to_owned(), document.incarnation))
     }
 
-    /// Forgets a document; returns its URI if it was open.
+    /// Forgets a document (keeping its review findings for the file); returns its URI if it was open.
     pub fn close(&mut self, uri: &Uri) -> Option<Uri> {
-        self.documents.remove(uri.as_str()).map(|(uri, _)| uri)
+        let (uri, document) = self.documents.remove(uri.as_str())?;
+        if !document.review.is_empty() {
+            self.review_closed.insert(uri.as_str().to_owned(), document.review);
+        }
+        Some(uri)
     }
 
     /// Drops the syntax trees of all but the most recently edited documents (their next edit parses

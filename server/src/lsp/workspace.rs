@@ -131,7 +131,8 @@ pub(super) async fn scan(shared: Arc<Shared>, client: Client, with_progress: boo
     }
 }
 
-/// After a document closes, its findings come from the file on disk again.
+/// After a document closes, its findings come from the file on disk again (and its review findings
+/// are kept). Also publishes a closed file's new review findings.
 pub(super) async fn rescan_closed(shared: Arc<Shared>, uri: Uri) {
     let Some(path) = uri.to_file_path().map(std::borrow::Cow::into_owned) else { return };
     let (rules, settings, encoding, inside) = {
@@ -139,16 +140,22 @@ pub(super) async fn rescan_closed(shared: Arc<Shared>, uri: Uri) {
         let inside = session.root.as_deref().is_some_and(|root| path.starts_with(root));
         (Arc::clone(&session.rules), Arc::clone(&session.settings), session.encoding, inside)
     };
-    if !inside || !settings.workspace_scan || settings.excludes(&path) {
-        return;
+    let scan_pattern = inside && settings.workspace_scan && !settings.excludes(&path);
+    let mut diagnostics = Vec::new();
+    if scan_pattern
+        && let Ok(Some(found)) =
+            tokio::task::spawn_blocking(move || scan_file(&path, &rules, &settings, encoding)).await
+    {
+        diagnostics = found.diagnostics;
     }
-    let Ok(Some(found)) =
-        tokio::task::spawn_blocking(move || scan_file(&path, &rules, &settings, encoding)).await
-    else {
-        return;
-    };
     let session = shared.lock();
-    if !session.documents.contains_key(found.uri.as_str()) {
-        shared.send(Outgoing::Diagnostics { uri: found.uri, version: None, diagnostics: found.diagnostics });
+    if session.documents.contains_key(uri.as_str()) {
+        return;
     }
+    let review = session.review_closed.get(uri.as_str());
+    if !scan_pattern && review.is_none() {
+        return;
+    }
+    diagnostics.extend(review.into_iter().flatten().cloned());
+    shared.send(Outgoing::Diagnostics { uri, version: None, diagnostics });
 }
