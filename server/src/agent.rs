@@ -138,6 +138,9 @@ pub struct AgentRequest {
     pub cache_dir: Option<PathBuf>,
     pub budgets: Budgets,
     pub cancel: Cancel,
+    /// For `Staged`: read this index file instead of the repository's own (the `GIT_INDEX_FILE` git
+    /// gives a pre-commit hook; relative to the working tree's top).
+    pub index_file: Option<PathBuf>,
 }
 
 impl AgentRequest {
@@ -152,6 +155,7 @@ impl AgentRequest {
             cache_dir: None,
             budgets: Budgets::default(),
             cancel: Cancel::new(),
+            index_file: None,
         }
     }
 }

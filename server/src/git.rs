@@ -173,6 +173,30 @@ impl Repo {
         &self.git_dir
     }
 
+    /// Uses the index file at `path` instead of the repository's own: the temporary index git hands
+    /// to a pre-commit hook in `GIT_INDEX_FILE` (`git commit -a`, `git commit <paths>`). Read only.
+    pub fn with_index_file(self, path: &Path) -> Result<Repo, GitError> {
+        let full = if path.is_absolute() { path.to_path_buf() } else { self.root.join(path) };
+        let mut index = git2::Index::open(&full).map_err(|error| {
+            GitError(format!("cannot open the index {}: {}", full.display(), error.message()))
+        })?;
+        self.inner.set_index(&mut index)?;
+        Ok(self)
+    }
+
+    /// The directory git runs hooks from: `core.hooksPath` when set (`~/` expanded; a relative path
+    /// is relative to the working tree's top, where git runs hooks), else `hooks/` in the common git
+    /// directory (shared by all worktrees).
+    pub fn hooks_dir(&self) -> PathBuf {
+        if let Ok(config) = self.inner.config()
+            && let Ok(path) = config.get_path("core.hooksPath")
+            && !path.as_os_str().is_empty()
+        {
+            return if path.is_absolute() { path } else { self.root.join(path) };
+        }
+        self.inner.commondir().join("hooks")
+    }
+
     /// The commit HEAD points at; `None` before the first commit.
     pub fn head_sha(&self) -> Option<String> {
         self.inner.head().ok()?.peel_to_commit().ok().map(|commit| commit.id().to_string())

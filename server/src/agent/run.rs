@@ -89,7 +89,10 @@ struct Prepared {
 }
 
 fn prepare(request: &AgentRequest) -> Result<Result<Prepared, Vec<String>>, AgentError> {
-    let repo = Repo::discover(&request.root)?;
+    let mut repo = Repo::discover(&request.root)?;
+    if let Some(index_file) = &request.index_file {
+        repo = repo.with_index_file(index_file)?;
+    }
     let commit = match &request.target {
         DiffTarget::Commit(rev) | DiffTarget::Range(_, rev) => Some(repo.resolve_commit(rev)?),
         // Uncommitted changes: there is no commit to name.
