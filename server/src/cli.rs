@@ -1,10 +1,12 @@
 //! The command line: argument parsing and dispatch. Each subcommand lives in its own module.
 
 mod doctor_cmd;
+mod git_hook_cmd;
 mod human;
 mod json;
 mod report;
 mod review_cmd;
+mod review_commit_cmd;
 mod rules_cmd;
 mod sarif;
 mod scan_cmd;
@@ -42,9 +44,15 @@ pub enum Command {
     Rules(rules_cmd::RulesArgs),
     /// LLM diff review of the working tree against HEAD (or the index, or a revision).
     Review(review_cmd::ReviewArgs),
+    /// Agentic review of a commit (default HEAD) or, with --staged, of what is about to be committed:
+    /// the model investigates with sandboxed Read/Grep/Glob, then tries to refute each finding.
+    ReviewCommit(review_commit_cmd::ReviewCommitArgs),
     /// What the tool sees: provider and model, credentials found (never printed), switches, state and
     /// log paths, cooldowns, recent failures, the review cache.
     Doctor(doctor_cmd::DoctorArgs),
+    /// Install (or --uninstall) the opt-in git pre-commit hook that runs `review-commit --staged` and
+    /// blocks only on error-severity findings (`git commit --no-verify` skips it).
+    InstallGitHook(git_hook_cmd::GitHookArgs),
     /// Claude Code hook shim: reads one hook event as JSON on stdin (see `editors/claude-code`).
     Hook,
 }
@@ -127,7 +135,9 @@ pub fn main() -> ExitCode {
         Some(Command::Scan(args)) => scan_cmd::run(&args),
         Some(Command::Rules(args)) => rules_cmd::run(&args),
         Some(Command::Review(args)) => review_cmd::run(&args),
+        Some(Command::ReviewCommit(args)) => review_commit_cmd::run(&args),
         Some(Command::Doctor(args)) => doctor_cmd::run(&args),
+        Some(Command::InstallGitHook(args)) => git_hook_cmd::run(&args),
         Some(Command::Hook) => return ExitCode::from(crate::hook::main()),
     };
     match outcome {

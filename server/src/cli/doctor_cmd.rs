@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
-use super::{review_cmd, time};
+use super::{review_cmd, review_commit_cmd, time};
 use crate::llm::{self, Client, Messages as _, cooldown};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -26,7 +26,7 @@ pub struct DoctorArgs {
 }
 
 /// Layers whose markers are always listed (others are found by their files).
-const LAYERS: [&str; 2] = [review_cmd::LAYER, "commit-review"];
+const LAYERS: [&str; 2] = [review_cmd::LAYER, review_commit_cmd::LAYER];
 /// Failures shown, newest first.
 const RECENT_SHOWN: usize = 5;
 

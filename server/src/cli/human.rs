@@ -56,7 +56,17 @@ fn render_finding(out: &mut impl Write, located: &Located, renderer: &Renderer) 
     if !cwe.is_empty() {
         message = message.footer(Level::Note.title(&cwe));
     }
-    writeln!(out, "{}\n", renderer.render(message))
+    writeln!(out, "{}", renderer.render(message))?;
+    if let Some(detail) = located.detail.as_ref().filter(|detail| !detail.trace.is_empty()) {
+        writeln!(out, "  = trace:")?;
+        for (index, step) in detail.trace.iter().enumerate() {
+            writeln!(out, "      {}. {}:{}  {}", index + 1, step.file, step.line, step.note)?;
+        }
+    }
+    if let Some(detail) = located.detail.as_ref().filter(|detail| !detail.exploit.is_empty()) {
+        writeln!(out, "  = exploit: {}", detail.exploit)?;
+    }
+    writeln!(out)
 }
 
 fn summary(report: &Report) -> String {

@@ -35,6 +35,12 @@ pub(super) fn finding_json(located: &Located) -> Value {
     if let Some(cell) = located.cell {
         value["cell"] = json!(cell);
     }
+    // Commit review: extra fields; the SPEC's fields above are unchanged.
+    if let Some(detail) = &located.detail {
+        value["trace"] = json!(detail.trace);
+        value["exploit"] = json!(detail.exploit);
+        value["evidence"] = json!(detail.evidence);
+    }
     value
 }
 

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::agent::TraceStep;
 use crate::finding::Finding;
 use crate::notebook::Notebook;
 use crate::text::{Encoding, LineIndex};
@@ -19,6 +20,16 @@ pub struct Located {
     pub finding: Finding,
     /// The scanned text, for rendering the source line.
     pub text: Arc<str>,
+    /// Commit-review findings: the data-flow trace, exploit scenario and evidence.
+    pub detail: Option<Detail>,
+}
+
+/// What a commit-review finding carries besides its location.
+#[derive(Debug, Default)]
+pub struct Detail {
+    pub trace: Vec<TraceStep>,
+    pub exploit: String,
+    pub evidence: String,
 }
 
 #[derive(Debug)]
@@ -76,6 +87,7 @@ impl Report {
                 cell,
                 finding,
                 text: Arc::clone(text),
+                detail: None,
             });
         }
     }

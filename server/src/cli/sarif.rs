@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use serde_json::{Value, json};
 
 use super::report::Report;
+use crate::agent::TraceStep;
 use crate::finding::{Layer, Severity};
 use crate::rules::{Rule, RuleSet};
 
@@ -88,7 +89,7 @@ pub(super) fn report_sarif(report: &Report, rules: &RuleSet) -> Value {
             let uri = match located.cell {
                 Some(_) | None => located.path.replace('\\', "/"),
             };
-            json!({
+            let mut result = json!({
                 "ruleId": finding.rule,
                 "ruleIndex": index,
                 "level": level(finding.severity),
@@ -105,7 +106,11 @@ pub(super) fn report_sarif(report: &Report, rules: &RuleSet) -> Value {
                     },
                 }],
                 "partialFingerprints": { "sgLsp/v1": finding.fingerprint },
-            })
+            });
+            if let Some(flow) = located.detail.as_ref().and_then(|detail| code_flow(&detail.trace)) {
+                result["codeFlows"] = json!([flow]);
+            }
+            result
         })
         .collect();
     let notifications: Vec<Value> = report
@@ -138,6 +143,29 @@ pub(super) fn report_sarif(report: &Report, rules: &RuleSet) -> Value {
             "results": results,
         }],
     })
+}
+
+/// A commit-review trace as a SARIF code flow: one thread flow, a location per step with its note
+/// (`None` without steps).
+fn code_flow(trace: &[TraceStep]) -> Option<Value> {
+    if trace.is_empty() {
+        return None;
+    }
+    let locations: Vec<Value> = trace
+        .iter()
+        .enumerate()
+        .map(|(index, step)| {
+            let mut physical = json!({ "artifactLocation": { "uri": step.file.replace('\\', "/") } });
+            if step.line > 0 {
+                physical["region"] = json!({ "startLine": step.line });
+            }
+            json!({
+                "executionOrder": index + 1,
+                "location": { "physicalLocation": physical, "message": { "text": step.note } },
+            })
+        })
+        .collect();
+    Some(json!({ "threadFlows": [{ "locations": locations }] }))
 }
 
 pub(super) fn write(out: &mut impl Write, report: &Report, rules: &RuleSet) -> io::Result<()> {
