@@ -8,6 +8,7 @@
 mod backend;
 mod capabilities;
 mod code_actions;
+mod commit_review;
 mod diagnostics;
 mod document;
 mod framing;

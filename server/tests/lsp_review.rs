@@ -285,3 +285,114 @@ async fn the_cancel_button_or_a_newer_save_cancels_the_running_review() {
     assert_eq!(mock.requests().len(), 3);
     assert_eq!(server.shutdown().await, 0);
 }
+
+const ROUTES: &str = "from flask import request\n\nfrom app import db\n\n\n@app.route(\"/invoices\")\ndef show_invoice():\n    invoice_id = request.args[\"id\"]\n    return db.get_invoice(invoice_id)\n";
+const DB: &str = "import sqlite3\n\n\ndef get_invoice(invoice_id):\n    conn = sqlite3.connect(\"app.db\")\n    row = conn.execute(\"SELECT * FROM invoices WHERE id = ?\", (invoice_id,)).fetchone()\n    return dict(row)\n";
+
+fn idor(candidate: Option<u32>) -> Value {
+    let mut finding = json!({
+        "file": "app/db.py", "line": 6,
+        "code": "row = conn.execute(\"SELECT * FROM invoices WHERE id = ?\", (invoice_id,)).fetchone()",
+        "severity": "high", "category": "authorization", "cwe": "CWE-639",
+        "title": "Any user can read any invoice (IDOR)",
+        "explanation": "The id comes from the query string; the invoice is fetched without an owner check.",
+        "exploit": "A user requests /invoices?id=2 and gets another customer's invoice.",
+        "evidence": "app/routes.py:8 reads the id; app/db.py:6 selects by id only.",
+        "fix": "Filter by the current user's id.", "confidence": 0.9,
+        "trace": [
+            {"file": "app/routes.py", "line": 8, "note": "invoice_id taken from request.args"},
+            {"file": "app/db.py", "line": 6, "note": "fetched by id with no owner check"}
+        ]
+    });
+    if let Some(n) = candidate {
+        finding["candidate"] = json!(n);
+    }
+    json!({"findings": [finding]})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_commit_reports_progress_traces_findings_and_opens_the_report() {
+    let project = project("commit");
+    std::fs::create_dir_all(project.root.join("app")).unwrap();
+    std::fs::write(project.root.join("app/routes.py"), ROUTES).unwrap();
+    std::fs::write(project.root.join("app/db.py"), DB).unwrap();
+    git(&project.root, &["add", "app"]);
+    git(&project.root, &["commit", "-q", "-m", "invoices"]);
+    let mock = MockServer::start(Config::default());
+    mock.push(Reply::tool_use("Read", json!({"file_path": "app/routes.py"})));
+    mock.push(Reply::tool_use("report_findings", idor(None)));
+    mock.push(Reply::tool_use("report_findings", idor(Some(1))));
+
+    let capabilities = json!({"window": {"workDoneProgress": true, "showDocument": {"support": true}}});
+    let root = format!("file://{}", project.root.display());
+    let options = json!({"workspaceScan": false});
+    let (mut server, _) =
+        TestServer::start_in(capabilities, options, project.env(Some(&mock)), Some(&root)).await;
+    let actions = server.code_actions(&project.uri("app/db.py"), (0, 0), Some("source")).await;
+    assert!(actions.iter().any(|a| a["command"]["command"] == "sg-lsp.reviewCommit"), "{actions:#?}");
+    server.request("workspace/executeCommand", json!({"command": "sg-lsp.reviewCommit"})).await;
+
+    // Each step shows in the progress bar; the findings come through another queue, in any order.
+    let db = project.uri("app/db.py");
+    let mut steps = Vec::new();
+    let (mut ended, mut published) = (false, None);
+    while !ended || published.is_none() {
+        let message = server.recv().await;
+        let params = &message["params"];
+        match message["method"].as_str() {
+            Some("$/progress") if params["token"] == "sg-lsp/commit-review" => {
+                match params["value"]["kind"].as_str() {
+                    Some("report") => {
+                        steps.push(params["value"]["message"].as_str().unwrap_or_default().to_owned());
+                    }
+                    Some("end") => ended = true,
+                    _ => {}
+                }
+            }
+            Some("textDocument/publishDiagnostics")
+                if params["uri"] == db.as_str()
+                    && params["diagnostics"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|d| d["source"] == "sg-lsp/commit-review") =>
+            {
+                published = Some(params.clone());
+            }
+            _ => {}
+        }
+    }
+    assert!(steps.iter().any(|s| s.contains("Reading app/routes.py")), "{steps:?}");
+    let published = published.unwrap();
+    let diagnostic = &published["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "review.authorization");
+    assert_eq!(diagnostic["range"]["start"]["line"], 5);
+    assert!(diagnostic["message"].as_str().unwrap().contains("Exploit: A user requests /invoices?id=2"));
+    let trace = diagnostic["relatedInformation"].as_array().expect("the trace");
+    assert_eq!(trace.len(), 2);
+    assert_eq!(trace[0]["location"]["uri"], project.uri("app/routes.py"));
+    assert_eq!(trace[0]["location"]["range"]["start"]["line"], 7);
+    assert_eq!(trace[0]["message"], "invoice_id taken from request.args");
+
+    // The report is written under .git/sg-lsp/reviews/ and the client is asked to open it.
+    let reports: Vec<PathBuf> = std::fs::read_dir(project.root.join(".git/sg-lsp/reviews"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(reports.len(), 1);
+    let report = std::fs::read_to_string(&reports[0]).unwrap();
+    assert!(report.contains("IDOR") && report.contains("app/routes.py"), "{report}");
+    server
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": db}, "position": {"line": 0, "character": 0}}),
+        )
+        .await;
+    assert!(
+        server.server_requests.iter().any(|m| m == "window/showDocument"),
+        "{:?}",
+        server.server_requests
+    );
+    assert_eq!(mock.requests().len(), 3);
+    assert_eq!(server.shutdown().await, 0);
+}

@@ -3,6 +3,8 @@
 //! overtake this one); the work is then handed to the scheduler.
 
 use std::path::PathBuf;
+
+use serde_json::Value;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -22,10 +24,11 @@ use super::review::{self, Reviewer, Trigger};
 use super::scheduler::{self, Outgoing, Shared};
 use super::session::Session;
 use super::settings::{ClientOptions, SECTION, read_project_config};
-use super::{ServeOptions, code_actions, hover, project_rules, workspace};
+use super::{ServeOptions, code_actions, commit_review, hover, project_rules, workspace};
 use crate::rules::{LoadOptions, RuleSet};
 
 /// What the client can do that changes how we talk to it, resolved once at `initialize`.
+#[allow(clippy::struct_excessive_bools, reason = "one field per client capability reads best")]
 #[derive(Clone, Copy, Debug, Default)]
 struct ClientFlags {
     /// Answers `workspace/configuration`.
@@ -34,6 +37,8 @@ struct ClientFlags {
     watch_files: bool,
     /// Shows server-initiated `$/progress`.
     progress: bool,
+    /// Opens documents on `window/showDocument`.
+    show_document: bool,
 }
 
 pub(super) struct Backend {
@@ -68,10 +73,12 @@ impl Backend {
     /// `window/workDoneProgress/cancel`: the cancel button of the review's progress bar.
     #[allow(clippy::unused_async, reason = "tower-lsp-server's custom methods are async")]
     pub async fn cancel_progress(&self, params: WorkDoneProgressCancelParams) {
-        if params.token == NumberOrString::String(review::PROGRESS_TOKEN.into())
-            && review::cancel(&self.reviewer)
-        {
+        let token = |name: &str| params.token == NumberOrString::String(name.into());
+        if token(review::PROGRESS_TOKEN) && review::cancel(&self.reviewer) {
             tracing::info!("review cancelled by the client");
+        }
+        if token(commit_review::PROGRESS_TOKEN) && commit_review::cancel(&self.reviewer) {
+            tracing::info!("commit review cancelled by the client");
         }
     }
 
@@ -195,6 +202,12 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.dynamic_registration)
                 .unwrap_or(false),
             progress: params.capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
+            show_document: params
+                .capabilities
+                .window
+                .as_ref()
+                .and_then(|w| w.show_document.as_ref())
+                .is_some_and(|show| show.support),
         });
         let loaded = project_rules::load(root.as_deref());
         {
@@ -298,6 +311,16 @@ impl LanguageServer for Backend {
             );
             return Ok(None);
         }
+        if params.command == commit_review::REVIEW_COMMIT {
+            // An optional revision; staged changes (else HEAD) without one.
+            let revision = params.arguments.first().and_then(Value::as_str).map(str::to_owned);
+            let show = commit_review::Show {
+                progress: self.flags().progress,
+                documents: self.flags().show_document,
+            };
+            commit_review::start(&self.shared, &self.client, &self.reviewer, revision, show);
+            return Ok(None);
+        }
         Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!("unknown command `{}`", params.command)))
     }
 
@@ -366,7 +389,7 @@ impl LanguageServer for Backend {
         let snapshot = scheduler::snapshot(&self.shared, &params.text_document.uri).await;
         let mut actions = snapshot.map(|s| code_actions::code_actions(&s, &params)).unwrap_or_default();
         if self.reviewer.available() {
-            actions.extend(code_actions::review_action(&params));
+            actions.extend(code_actions::review_actions(&params));
         }
         Ok(Some(actions))
     }

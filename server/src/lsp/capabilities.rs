@@ -7,6 +7,7 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::code_actions::{FIX_ALL, REVIEW_ACTION};
+use super::commit_review::REVIEW_COMMIT;
 use super::position::{encoding_of, kind_of};
 use super::review::REVIEW_CHANGES;
 use crate::text::Encoding;
@@ -40,7 +41,7 @@ pub(super) fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
             ..TextDocumentSyncOptions::default()
         })),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![REVIEW_CHANGES.to_owned()],
+            commands: vec![REVIEW_CHANGES.to_owned(), REVIEW_COMMIT.to_owned()],
             ..ExecuteCommandOptions::default()
         }),
         hover_provider: Some(HoverProviderCapability::Simple(true)),

@@ -20,25 +20,30 @@ pub(super) const FIX_ALL: &str = "source.fixAll.sg-lsp";
 /// The kind of the "Review changes" action (a command, not an edit).
 pub(super) const REVIEW_ACTION: &str = "source.sg-lsp.review";
 
-/// "Review changes with sg-lsp": runs `sg-lsp.reviewChanges` when the requested kinds allow it.
-pub(super) fn review_action(params: &CodeActionParams) -> Option<CodeActionOrCommand> {
+/// "Review changes" and "Review commit": run the review commands when the requested kinds allow it.
+pub(super) fn review_actions(params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
     let wanted = params.context.only.as_deref().is_none_or(|only| {
         only.iter().any(|asked| {
             REVIEW_ACTION == asked.as_str() || REVIEW_ACTION.starts_with(&format!("{}.", asked.as_str()))
         })
     });
-    wanted.then(|| {
+    if !wanted {
+        return Vec::new();
+    }
+    [
+        ("Review changes with sg-lsp (LLM)", super::review::REVIEW_CHANGES),
+        ("Review commit with sg-lsp (agent)", super::commit_review::REVIEW_COMMIT),
+    ]
+    .into_iter()
+    .map(|(title, command)| {
         CodeActionOrCommand::CodeAction(CodeAction {
-            title: "Review changes with sg-lsp (LLM)".into(),
+            title: title.into(),
             kind: Some(CodeActionKind::new(REVIEW_ACTION)),
-            command: Some(Command {
-                title: "Review changes".into(),
-                command: super::review::REVIEW_CHANGES.into(),
-                arguments: None,
-            }),
+            command: Some(Command { title: title.into(), command: command.into(), arguments: None }),
             ..CodeAction::default()
         })
     })
+    .collect()
 }
 
 pub(super) fn code_actions(snapshot: &Snapshot, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {

@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::notification::Notification;
 use tower_lsp_server::ls_types::{
-    CodeDescription, Diagnostic, DiagnosticSeverity, MessageType, NumberOrString, ProgressToken, Uri,
+    CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, MessageType,
+    NumberOrString, ProgressToken, Uri,
 };
 use tower_lsp_server::{Cancellable, OngoingProgress, Unbounded};
 
@@ -66,11 +67,13 @@ impl Trigger {
 /// The review layer's state in one server.
 pub(super) struct Reviewer {
     /// The model client, or why there is none (no credentials, a bad setting).
-    model: Result<llm::Client, String>,
-    env: Env,
+    pub model: Result<llm::Client, String>,
+    pub env: Env,
     running: Mutex<Option<tokio::task::AbortHandle>>,
     /// A problem that will repeat (auth, quota, no credentials on a command) was shown once already.
-    told: AtomicBool,
+    pub told: AtomicBool,
+    /// Cancels the running commit review.
+    pub commit: Mutex<Option<crate::agent::Cancel>>,
     /// Bumped by every edit and save; an idle timer fires only if it has not moved.
     activity: AtomicU64,
 }
@@ -87,6 +90,7 @@ impl Reviewer {
             env,
             running: Mutex::new(None),
             told: AtomicBool::new(false),
+            commit: Mutex::new(None),
             activity: AtomicU64::new(0),
         }
     }
@@ -105,7 +109,7 @@ impl Reviewer {
         self.activity.load(Ordering::SeqCst) == mark
     }
 
-    fn state_dir(&self) -> Option<PathBuf> {
+    pub fn state_dir(&self) -> Option<PathBuf> {
         llm::cooldown::state_dir(|name| (self.env)(name)).map(|(dir, _)| dir)
     }
 }
@@ -190,7 +194,7 @@ async fn run(
     }
     tracing::info!(trigger = trigger.name(), "review started");
     notify(&client, json!({"state": "running", "trigger": trigger.name()})).await;
-    let bar = Progress::begin(&client, progress, "sg-lsp: reviewing changes").await;
+    let bar = Progress::begin(&client, progress, PROGRESS_TOKEN, "sg-lsp: reviewing changes").await;
     let outcome = review::review(&model, &request).await;
     drop(bar);
     let state_dir = reviewer.state_dir();
@@ -209,7 +213,12 @@ async fn run(
                 "review finished"
             );
             notify(&client, status(&outcome)).await;
-            publish(&shared, &root, &outcome).await;
+            let shown: Vec<Shown<'_>> = outcome
+                .findings
+                .iter()
+                .map(|finding| Shown { finding, extra: None, related: Vec::new() })
+                .collect();
+            publish(&shared, &root, SOURCE, &outcome.files, &shown).await;
         }
         Err(error) => {
             let code = error.failure_code();
@@ -239,11 +248,11 @@ async fn run(
     }
 }
 
-fn unix_now() -> u64 {
+pub(super) fn unix_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-fn relative_path(root: &Path, path: &Path) -> Option<String> {
+pub(super) fn relative_path(root: &Path, path: &Path) -> Option<String> {
     let relative = path.strip_prefix(root).ok()?;
     Some(relative.to_string_lossy().replace('\\', "/"))
 }
@@ -265,27 +274,48 @@ fn status(outcome: &ReviewOutcome) -> Value {
     })
 }
 
-async fn notify(client: &Client, params: Value) {
+pub(super) async fn notify(client: &Client, params: Value) {
     client.send_notification::<ReviewStatus>(params).await;
 }
 
-/// Puts each reviewed file's findings where they are shown: on the open document (moved to where
-/// their code is now), or published for a closed file together with its pattern findings.
-async fn publish(shared: &Arc<Shared>, root: &Path, outcome: &ReviewOutcome) {
+/// One finding to show, with the data-flow trace a commit review gives (empty for diff reviews).
+#[derive(Clone)]
+pub(super) struct Shown<'a> {
+    pub finding: &'a ReviewFinding,
+    pub extra: Option<String>,
+    pub related: Vec<DiagnosticRelatedInformation>,
+}
+
+/// Puts each reviewed file's findings of `source` where they are shown, replacing that source's
+/// earlier ones: on the open document (moved to where their code is now), or published for a closed
+/// file together with its pattern findings.
+pub(super) async fn publish(
+    shared: &Arc<Shared>,
+    root: &Path,
+    source: &'static str,
+    files: &[ReviewedFile],
+    shown: &[Shown<'_>],
+) {
     let encoding = shared.lock().encoding;
-    for file in &outcome.files {
+    for file in files {
         let path = root.join(&file.path);
         let Some(uri) = Uri::from_file_path(&path) else { continue };
-        let findings: Vec<&ReviewFinding> = outcome.findings.iter().filter(|f| f.path == file.path).collect();
+        let here: Vec<&Shown<'_>> = shown.iter().filter(|s| s.finding.path == file.path).collect();
         let open = {
             let mut session = shared.lock();
+            let ours = |d: &Diagnostic| d.source.as_deref() == Some(source);
             if let Some((_, document)) = session.documents.get_mut(uri.as_str()) {
                 let current = document.rope.to_string();
-                document.review = findings
-                    .iter()
-                    .filter_map(|finding| relocate(finding, file, &current))
-                    .map(|finding| diagnostic(&finding, &current, encoding))
-                    .collect();
+                document.review.retain(|d| !ours(d));
+                document.review.extend(here.iter().filter_map(|shown| {
+                    let moved = relocate(shown.finding, file, &current)?;
+                    Some(diagnostic(
+                        source,
+                        &Shown { finding: &moved, ..(*shown).clone() },
+                        &current,
+                        encoding,
+                    ))
+                }));
                 // The scan task publishes the pattern and review findings together; a running one
                 // sees the document dirty and scans once more.
                 document.dirty = true;
@@ -293,9 +323,9 @@ async fn publish(shared: &Arc<Shared>, root: &Path, outcome: &ReviewOutcome) {
                 document.scanning = true;
                 Some(start.then(|| (uri.as_str().to_owned(), document.incarnation)))
             } else {
-                let diagnostics: Vec<Diagnostic> =
-                    findings.iter().map(|finding| diagnostic(finding, &file.text, encoding)).collect();
-                session.review_closed.insert(uri.as_str().to_owned(), diagnostics);
+                let kept = session.review_closed.entry(uri.as_str().to_owned()).or_default();
+                kept.retain(|d| !ours(d));
+                kept.extend(here.iter().map(|shown| diagnostic(source, shown, &file.text, encoding)));
                 None
             }
         };
@@ -331,7 +361,8 @@ fn relocate(finding: &ReviewFinding, file: &ReviewedFile, current: &str) -> Opti
 }
 
 /// The diagnostic of a review finding in `text`.
-pub(super) fn diagnostic(finding: &ReviewFinding, text: &str, encoding: Encoding) -> Diagnostic {
+pub(super) fn diagnostic(source: &str, shown: &Shown<'_>, text: &str, encoding: Encoding) -> Diagnostic {
+    let finding = shown.finding;
     let as_finding = finding.to_finding(text, Layer::Review);
     let index = LineIndex::new(text);
     let severity = match as_finding.severity {
@@ -340,13 +371,16 @@ pub(super) fn diagnostic(finding: &ReviewFinding, text: &str, encoding: Encoding
         Severity::Info | Severity::Hint => DiagnosticSeverity::INFORMATION,
     };
     let mut message = finding.title.clone();
-    if !finding.explanation.is_empty() {
-        message.push_str("\n\n");
-        message.push_str(&finding.explanation);
-    }
-    if !finding.fix.is_empty() {
-        message.push_str("\n\nFix: ");
-        message.push_str(&finding.fix);
+    for (label, part) in [
+        ("", &finding.explanation),
+        ("", shown.extra.as_ref().unwrap_or(&String::new())),
+        ("Fix: ", &finding.fix),
+    ] {
+        if !part.is_empty() {
+            message.push_str("\n\n");
+            message.push_str(label);
+            message.push_str(part);
+        }
     }
     let cwe_link = finding.cwe.first().and_then(|cwe| {
         let number = cwe.trim_start_matches("CWE-");
@@ -357,8 +391,9 @@ pub(super) fn diagnostic(finding: &ReviewFinding, text: &str, encoding: Encoding
         severity: Some(severity),
         code: Some(NumberOrString::String(finding.rule_id())),
         code_description: cwe_link.map(|href| CodeDescription { href }),
-        source: Some(SOURCE.to_owned()),
+        source: Some(source.to_owned()),
         message,
+        related_information: (!shown.related.is_empty()).then(|| shown.related.clone()),
         ..Diagnostic::default()
     }
 }
@@ -367,15 +402,22 @@ pub(super) fn diagnostic(finding: &ReviewFinding, text: &str, encoding: Encoding
 pub(super) const PROGRESS_TOKEN: &str = "sg-lsp/review";
 
 /// A `$/progress` bar with a cancel button, when the client shows them.
-struct Progress(Option<OngoingProgress<Unbounded, Cancellable>>);
+pub(super) struct Progress(Option<OngoingProgress<Unbounded, Cancellable>>);
 
 impl Progress {
-    async fn begin(client: &Client, wanted: bool, title: &str) -> Progress {
-        let token: ProgressToken = NumberOrString::String(PROGRESS_TOKEN.into());
+    pub async fn begin(client: &Client, wanted: bool, token: &str, title: &str) -> Progress {
+        let token: ProgressToken = NumberOrString::String(token.into());
         if !wanted || client.create_work_done_progress(token.clone()).await.is_err() {
             return Progress(None);
         }
         Progress(Some(client.progress(token, title).with_cancel_button().begin().await))
+    }
+
+    /// Shows what the review is doing now ("Reading app/routes.py").
+    pub async fn report(&self, message: String) {
+        if let Some(bar) = &self.0 {
+            bar.report_with_message(message, None).await;
+        }
     }
 }
 
