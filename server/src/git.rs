@@ -30,6 +30,16 @@ pub enum DiffTarget {
     Range(String, String),
 }
 
+/// One entry of a reflog: HEAD moved from `old` to `new` (full shas) with `message` (such as
+/// `commit: subject` or `commit (amend): subject`) at `time` (Unix seconds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReflogEntry {
+    pub old: String,
+    pub new: String,
+    pub message: String,
+    pub time: i64,
+}
+
 /// A git failure, one line, never file contents.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GitError(pub String);
@@ -314,6 +324,27 @@ impl Repo {
             DiffTarget::Commit(rev) | DiffTarget::Range(_, rev) => self.read_revision(rev, path, max_bytes),
             _ => self.read_worktree(path, max_bytes),
         }
+    }
+
+    /// The common git directory (shared by all worktrees; the git dir itself for the main one).
+    pub fn common_dir(&self) -> &Path {
+        self.inner.commondir()
+    }
+
+    /// The newest `limit` entries of HEAD's reflog, newest first (`HEAD@{0}` first); empty when there
+    /// is no reflog.
+    pub fn head_reflog(&self, limit: usize) -> Vec<ReflogEntry> {
+        let Ok(reflog) = self.inner.reflog("HEAD") else { return Vec::new() };
+        reflog
+            .iter()
+            .take(limit)
+            .map(|entry| ReflogEntry {
+                old: entry.id_old().to_string(),
+                new: entry.id_new().to_string(),
+                message: String::from_utf8_lossy(entry.message_bytes().unwrap_or_default()).into_owned(),
+                time: entry.committer().when().seconds(),
+            })
+            .collect()
     }
 
     /// The full sha of the commit `rev` names (`HEAD`, a branch, a short sha).
