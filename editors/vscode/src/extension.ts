@@ -77,6 +77,7 @@ function serverSettings(): Record<string, unknown> {
     maxFileSize: config.get("maxFileSize"),
     workspaceScan: config.get("workspaceScan"),
     positionEncoding: config.get("positionEncoding"),
+    review: { onSave: config.get("review.onSave") ?? undefined, idleSeconds: config.get("review.idleSeconds") },
   };
 }
 
@@ -103,6 +104,11 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     outputChannel: output,
   };
   client = new LanguageClient("sgLsp", "sg-lsp", serverOptions, clientOptions);
+  // The last review's state, tokens and cost (the server's `sgLsp/reviewStatus`), in the status bar.
+  client.onNotification("sgLsp/reviewStatus", (review: ReviewStatus) => {
+    const [text, tooltip] = describeReview(review);
+    show(text, tooltip);
+  });
   client.onDidChangeState((event) => {
     if (event.newState === State.Running) {
       show("$(shield) sg-lsp", `sg-lsp running (${binary})`);
@@ -133,4 +139,43 @@ function show(text: string, tooltip: string): void {
   status.text = text;
   status.tooltip = tooltip;
   status.show();
+}
+
+/** What the server says about a diff or commit review (`sgLsp/reviewStatus`). */
+export interface ReviewStatus {
+  state: "running" | "done" | "failed" | "cancelled";
+  kind?: "commit";
+  findings?: number;
+  requests?: number;
+  cached?: boolean;
+  inputTokens?: number;
+  outputTokens?: number;
+  costUsd?: number | null;
+  elapsedMs?: number;
+  code?: string | null;
+  message?: string;
+}
+
+/** Status bar text and tooltip for a review status. */
+export function describeReview(review: ReviewStatus): [string, string] {
+  const what = review.kind === "commit" ? "commit review" : "review";
+  switch (review.state) {
+    case "running":
+      return ["$(sync~spin) sg-lsp", `sg-lsp: ${what} running`];
+    case "cancelled":
+      return ["$(shield) sg-lsp", `sg-lsp: ${what} cancelled`];
+    case "failed":
+      return ["$(warning) sg-lsp", `sg-lsp: ${what} failed (${review.code ?? "error"}): ${review.message ?? ""}`];
+    default: {
+      const tokens = (review.inputTokens ?? 0) + (review.outputTokens ?? 0);
+      const cost = review.costUsd == null ? "cost unknown" : `$${review.costUsd.toFixed(4)}`;
+      const found = review.findings ?? 0;
+      const cached = review.cached ? ", cached" : "";
+      const seconds = ((review.elapsedMs ?? 0) / 1000).toFixed(1);
+      return [
+        `$(shield) sg-lsp ${found ? `$(warning) ${found}` : "$(check)"}`,
+        `sg-lsp: last ${what}: ${found} finding(s); ${tokens} tokens, ${cost}, ${review.requests ?? 0} request(s)${cached}, ${seconds} s`,
+      ];
+    }
+  }
 }

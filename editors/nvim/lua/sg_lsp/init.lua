@@ -49,6 +49,36 @@ function M.config(opts)
   }
 end
 
+--- Runs one of the server's review commands (`sg-lsp.reviewChanges`, `sg-lsp.reviewCommit`) through the
+--- `sg_lsp` client of the current buffer, or of any buffer; progress shows through `$/progress`.
+---@param command string
+---@param arguments table|nil
+function M.run_command(command, arguments)
+  local clients = vim.lsp.get_clients({ name = "sg_lsp", bufnr = 0 })
+  if #clients == 0 then
+    clients = vim.lsp.get_clients({ name = "sg_lsp" })
+  end
+  local client = clients[1]
+  if client == nil then
+    vim.notify("sg-lsp: the server is not running in this session", vim.log.levels.WARN)
+    return
+  end
+  client:request("workspace/executeCommand", { command = command, arguments = arguments or {} }, function(err)
+    if err then
+      vim.notify("sg-lsp: " .. command .. " failed: " .. err.message, vim.log.levels.ERROR)
+    end
+  end)
+end
+
+local function user_commands()
+  vim.api.nvim_create_user_command("SgLspReviewChanges", function()
+    M.run_command("sg-lsp.reviewChanges")
+  end, { desc = "sg-lsp: LLM review of the working tree's changes" })
+  vim.api.nvim_create_user_command("SgLspReviewCommit", function(args)
+    M.run_command("sg-lsp.reviewCommit", args.args ~= "" and { args.args } or {})
+  end, { nargs = "?", desc = "sg-lsp: agentic review of the staged changes, else HEAD (or REV)" })
+end
+
 --- Registers and enables the `sg_lsp` client.
 ---@param opts table|nil see M.config
 function M.setup(opts)
@@ -63,6 +93,7 @@ function M.setup(opts)
   end
   vim.lsp.config("sg_lsp", config)
   vim.lsp.enable("sg_lsp")
+  user_commands()
 end
 
 return M
