@@ -29,17 +29,31 @@ if [ ! -d "$tools/node_modules/playwright-core" ]; then
 fi
 
 # The extension with a debug build of the server bundled (found through the bundled-binary fallback).
+target="${CARGO_TARGET_DIR:-$root/target}"
 if [ -z "${SG_LSP_BIN:-}" ]; then
   (cd "$root" && cargo build --quiet --bin sg-lsp)
-  export SG_LSP_BIN="$root/target/debug/sg-lsp"
+  export SG_LSP_BIN="$target/debug/sg-lsp"
 fi
+(cd "$root" && cargo build --quiet -p mock-llm --bin mock-llm)
 bash "$here/../build.sh" >/dev/null
 vsix="$here/../sg-lsp.vsix"
 
-# Outside any git repository, so VS Code's git extension stays quiet.
+# The workspace is a git repository: HEAD adds svc.py (for "Review commit"), and bad.py changes after it
+# (for "Review changes"). The reviewer is the loopback mock, scripted by review-script.json.
 run="$(mktemp -d /tmp/sg-lsp-vscode-e2e.XXXXXX)"
-mkdir -p "$run"/{ud/User,ext,xdg,ws}
+mkdir -p "$run"/{ud/User,ext,xdg,ws,state}
+git_() { git -C "$run/ws" -c user.name=t -c user.email=t@example.com -c commit.gpgsign=false "$@"; }
+git_ init --quiet
+printf 'def load(data):\n    return data\n' > "$run/ws/bad.py"
+git_ add bad.py && git_ commit --quiet -m load
+printf 'import requests\n\n\ndef fetch(url):\n    return requests.get(url, timeout=5).text\n' > "$run/ws/svc.py"
+git_ add svc.py && git_ commit --quiet -m fetch
 printf 'import pickle\n\ndef load(data):\n    return pickle.loads(data)\n' > "$run/ws/bad.py"
+"$target/debug/mock-llm" --script "$here/review-script.json" --record "$run/requests.jsonl" > "$run/mock-url" &
+mock=$!
+for _ in $(seq 100); do [ -s "$run/mock-url" ] && break; sleep 0.05; done
+export ANTHROPIC_BASE_URL="$(head -1 "$run/mock-url")" ANTHROPIC_API_KEY=sk-ant-test-dummy
+export SECURITY_WARNINGS_STATE_DIR="$run/state"
 cp "$here/settings.json" "$run/ud/User/settings.json"
 export XDG_CONFIG_HOME="$run/xdg" XDG_DATA_HOME="$run/xdg"
 "$code_server" --user-data-dir "$run/ud" --extensions-dir "$run/ext" --install-extension "$vsix" >"$run/install.log" 2>&1
@@ -49,7 +63,7 @@ setsid "$code_server" --bind-addr 127.0.0.1:0 --auth none --disable-telemetry --
   --user-data-dir "$run/ud" --extensions-dir "$run/ext" "$run/ws" >"$run/cs.log" 2>&1 &
 server=$!
 # One kill ends code-server, its extension host and the sg-lsp child.
-trap 'kill -- -$server 2>/dev/null || kill $server 2>/dev/null || true; rm -rf "$run"' EXIT
+trap 'kill -- -$server 2>/dev/null || kill $server 2>/dev/null || true; kill $mock 2>/dev/null; rm -rf "$run"' EXIT
 url=""
 for _ in $(seq 150); do
   url="$(sed -n 's/.*HTTP server listening on \(http[^ ]*\).*/\1/p' "$run/cs.log" | head -1)"
