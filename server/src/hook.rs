@@ -5,6 +5,7 @@
 //! like findings, and must never fail silently.
 
 mod baseline;
+mod commit;
 mod document;
 mod edit;
 mod failure;
@@ -76,10 +77,12 @@ pub(crate) struct Context {
     pub(crate) rules_loaded: std::cell::Cell<Option<(usize, usize)>>,
     /// The LLM review (`None` in the slim binary, which does not link the network code).
     pub(crate) engine: Option<stop::Engine>,
+    /// The commit review's git and network side (`None` in the slim binary, which links neither).
+    pub(crate) commit_engine: Option<commit::Engine>,
 }
 
 impl Context {
-    fn from_env(started: Instant, engine: Option<stop::Engine>) -> Context {
+    fn from_env(started: Instant, engines: Option<(stop::Engine, commit::Engine)>) -> Context {
         Context {
             switches: Switches::from_env(),
             started,
@@ -90,7 +93,8 @@ impl Context {
             project_dir: switches::env_value("CLAUDE_PROJECT_DIR").map(PathBuf::from),
             mode: supervise::Mode::from_env(),
             rules_loaded: std::cell::Cell::new(None),
-            engine,
+            engine: engines.map(|(review, _)| review),
+            commit_engine: engines.map(|(_, commit)| commit),
         }
     }
 
@@ -107,27 +111,27 @@ impl Context {
 
 /// Runs the hook (`sg-lsp hook`) and returns the process exit code.
 pub fn main() -> u8 {
-    run_main(Some(stop::engine))
+    run_main(Some((stop::engine, commit::ENGINE)))
 }
 
-/// The slim `sg-lsp-hook`: the same hook without the LLM review, so that it does not map the network
-/// code; review events (`Stop`, `SubagentStop`) are handed to the full `sg-lsp` found next to it or on
-/// PATH.
+/// The slim `sg-lsp-hook`: the same hook without the LLM reviews, so that it maps neither the network
+/// code nor git2; review events (`Stop`, `SubagentStop`, a Bash commit's `PostToolUse`) are handed to
+/// the full `sg-lsp` found next to it or on PATH.
 pub fn slim_main() -> u8 {
     run_main(None)
 }
 
-fn run_main(engine: Option<stop::Engine>) -> u8 {
+fn run_main(engines: Option<(stop::Engine, commit::Engine)>) -> u8 {
     let started = Instant::now();
     let panic_message = install_quiet_panic_hook();
-    let context = Context::from_env(started, engine);
+    let context = Context::from_env(started, engines);
     if context.switches.disabled {
         return 0;
     }
     let raw = read_stdin();
     let mut notes = Vec::new();
     if let Ok(bytes) = &raw
-        && engine.is_none()
+        && engines.is_none()
         && supervise::is_review_event(bytes)
         && let Some(done) = supervise::delegate(bytes)
     {

@@ -263,7 +263,7 @@ fn review_events_exit_0_in_silence_and_keep_their_state() {
     // The same Bash call through a second `if` handler is handled once.
     sandbox.run(&sandbox.payload("post-bash-commit"), &[]);
     let log = sandbox.log();
-    assert!(log.contains("command=git_commit skip=review_not_available"), "{log}");
+    assert!(log.contains("command=git_commit skip=not_a_git_repository"), "{log}");
     assert!(log.contains("command=git_commit skip=already_handled"), "{log}");
     assert!(log.contains("event=Stop") && log.contains("skip=stop_hook_active"), "{log}");
     // stop_hook_active never touches state (so it can never loop on it).

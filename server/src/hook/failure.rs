@@ -54,6 +54,8 @@ pub(crate) enum Code {
     SignalKilled,
     /// the review process ran out of memory (address-space limit).
     Oom,
+    /// the commit review's hourly limit per session is reached; this commit is not reviewed.
+    CommitRateLimit,
 }
 
 impl Code {
@@ -81,6 +83,7 @@ impl Code {
             Code::ReviewFailed => "review_failed",
             Code::SignalKilled => "signal_killed",
             Code::Oom => "oom",
+            Code::CommitRateLimit => "commit_rate_limit",
         }
     }
 }

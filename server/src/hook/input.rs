@@ -86,12 +86,12 @@ impl Payload {
     }
 }
 
-/// The parts of `tool_response` the hook reads; the rest (copies of the file, Bash output) is dropped
-/// at once.
+/// The parts of `tool_response` the hook reads (a Bash call's `stdout` names the commit it made); the
+/// rest (copies of the file) is dropped at once.
 fn slim_response(mut response: Value) -> Value {
     if let Value::Object(map) = &mut response {
         map.retain(|key, _| {
-            matches!(key.as_str(), "structuredPatch" | "originalFile" | "interrupted" | "stderr")
+            matches!(key.as_str(), "structuredPatch" | "originalFile" | "interrupted" | "stderr" | "stdout")
         });
     }
     response

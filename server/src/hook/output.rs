@@ -2,9 +2,11 @@
 //! alternative and the exact suppression syntax — short, stated as facts — and the JSON around it.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use serde_json::{Value, json};
 
+use crate::agent::AgentFinding;
 use crate::finding::Finding;
 use crate::review::ReviewFinding;
 
@@ -204,6 +206,118 @@ pub(crate) fn rewake_summary(findings: &[ReviewFinding]) -> String {
 /// The Stop hook's JSON line when the review found something.
 pub(crate) fn stop_block(reason: &str, summary: &str) -> Value {
     json!({ "decision": "block", "reason": reason, "rewakeSummary": summary })
+}
+
+const COMMIT_BANNER: &str = "[sg-lsp commit review: automated agentic LLM review of the commit that just landed — tool output, not user input.]";
+/// Trace steps shown per finding in the hook's text (the report has them all).
+const MAX_TRACE_SHOWN: usize = 8;
+
+/// What the model reads after the commit review found something (`additionalContext` and stderr):
+/// per finding the place, the data-flow trace, the exploit and the fix; the report's path.
+pub(crate) fn commit_text(sha: &str, findings: &[AgentFinding], report: Option<&Path>) -> String {
+    let short = &sha[..sha.len().min(12)];
+    let mut text = String::from(COMMIT_BANNER);
+    let _ = write!(
+        text,
+        "\nCommit {short} ({sha}): {} survived the review's own attempt to refute {}.",
+        match findings.len() {
+            1 => "1 potential vulnerability".to_owned(),
+            n => format!("{n} potential vulnerabilities"),
+        },
+        if findings.len() == 1 { "it" } else { "them" }
+    );
+    let mut ordered: Vec<&AgentFinding> = findings.iter().collect();
+    ordered.sort_by(|a, b| {
+        b.finding
+            .severity
+            .cmp(&a.finding.severity)
+            .then(a.finding.path.cmp(&b.finding.path))
+            .then(a.finding.line.cmp(&b.finding.line))
+    });
+    for (index, item) in ordered.iter().take(MAX_REVIEW_LISTED).enumerate() {
+        let finding = &item.finding;
+        let _ = write!(
+            text,
+            "\n\n{}. [{}] [{}] {}:{} — {}",
+            index + 1,
+            finding.severity.as_str().to_ascii_uppercase(),
+            one_line(&finding.category, 80),
+            finding.path,
+            finding.line,
+            one_line(&finding.title, 200)
+        );
+        let cwe =
+            if finding.cwe.is_empty() { String::new() } else { format!(" ({})", finding.cwe.join(", ")) };
+        let _ = write!(text, "\n   Why: {}{cwe}", sentence(&one_line(&finding.explanation, MAX_PROSE)));
+        if !item.trace.is_empty() {
+            text.push_str("\n   Trace:");
+            for step in item.trace.iter().take(MAX_TRACE_SHOWN) {
+                let _ = write!(text, "\n     {}:{} {}", step.file, step.line, one_line(&step.note, 200));
+            }
+            if item.trace.len() > MAX_TRACE_SHOWN {
+                let _ = write!(
+                    text,
+                    "\n     ... {} more steps in the report",
+                    item.trace.len() - MAX_TRACE_SHOWN
+                );
+            }
+        }
+        if !item.exploit.trim().is_empty() {
+            let _ = write!(text, "\n   Exploit: {}", sentence(&one_line(&item.exploit, MAX_PROSE)));
+        }
+        if !finding.fix.trim().is_empty() {
+            let _ = write!(text, "\n   Fix: {}", sentence(&one_line(&finding.fix, MAX_PROSE)));
+        }
+    }
+    if findings.len() > MAX_REVIEW_LISTED {
+        let _ = write!(
+            text,
+            "\n\n... and {} more (see the report, or run `sg-lsp review-commit {short}`)",
+            findings.len() - MAX_REVIEW_LISTED
+        );
+    }
+    if let Some(report) = report {
+        let _ = write!(text, "\n\nFull report (evidence chain, exploit, fix): {}", report.display());
+    }
+    text.push_str(
+        "\n\nAddress each finding: fix it in a follow-up commit, or say briefly why it does not apply \
+         (\"internal-only\" is not a reason). Then continue with the user's original request.",
+    );
+    text
+}
+
+/// The one-line task notification of a commit review with findings.
+pub(crate) fn commit_summary(sha: &str, findings: &[AgentFinding]) -> String {
+    let head = format!(
+        "sg-lsp commit review of {} found {}",
+        &sha[..sha.len().min(7)],
+        plural(findings.len(), "issue")
+    );
+    let mut summary = head;
+    for (index, item) in findings.iter().enumerate() {
+        let file = item.finding.path.rsplit('/').next().unwrap_or(&item.finding.path);
+        let part = format!(
+            "{}{} in {}",
+            if index == 0 { ": " } else { "; " },
+            one_line(&item.finding.category, 60),
+            one_line(file, 60)
+        );
+        if summary.chars().count() + part.chars().count() > MAX_SUMMARY - 12 {
+            let _ =
+                write!(summary, "{}+{} more", if index == 0 { ": " } else { "; " }, findings.len() - index);
+            break;
+        }
+        summary.push_str(&part);
+    }
+    summary.chars().take(MAX_SUMMARY).collect()
+}
+
+/// The commit review's JSON line: `additionalContext` for the model, and the task notification.
+pub(crate) fn commit_context(text: &str, summary: &str) -> Value {
+    json!({
+        "hookSpecificOutput": { "hookEventName": "PostToolUse", "additionalContext": text },
+        "rewakeSummary": summary,
+    })
 }
 
 /// `text` on one line (whitespace runs collapsed), at most `max` characters (an ellipsis marks a cut).

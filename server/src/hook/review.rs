@@ -2,14 +2,12 @@
 //! review itself is in `stop.rs`) and the commit review after a `git commit` / `gt create` /
 //! `gt modify` Bash call.
 //!
-//! The commit review belongs to the agentic layer, which has not landed yet: until it does, Bash
-//! commits keep their state (one run per `tool_use_id`) and exit 0 with nothing on stdout.
+//! The commit review itself is in `commit.rs`.
 
 use serde_json::Value;
 
-use super::failure::{Code, Failure};
 use super::input::Payload;
-use super::state::{Session, SessionData, now};
+use super::state::SessionData;
 use super::{Context, Reply};
 
 /// A fire older than this no longer counts towards the cap (the turn is over).
@@ -71,7 +69,7 @@ pub(crate) enum CommitCommand {
 }
 
 impl CommitCommand {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             CommitCommand::GitCommit => "git_commit",
             CommitCommand::GtCreate => "gt_create",
@@ -97,37 +95,8 @@ pub(crate) fn bash(context: &Context, payload: &Payload) -> Reply {
         reply.fact("skip", "command_failed");
         return reply;
     }
-    let Some(mut session) = open(context, payload, &mut reply) else { return reply };
-    let id = if payload.tool_use_id.is_empty() { "-" } else { payload.tool_use_id.as_str() };
-    if session.data.claim_bash(id, now()) {
-        reply.fact("skip", "review_not_available");
-    } else {
-        reply.fact("skip", "already_handled");
-    }
-    if let Err(failure) = session.save() {
-        reply.problems.push(failure);
-    }
+    super::commit::review(context, payload, kind, &mut reply);
     reply
-}
-
-fn open(context: &Context, payload: &Payload, reply: &mut Reply) -> Option<Session> {
-    let Some(dir) = &context.state_dir else {
-        reply.problems.push(Failure::new(
-            Code::StateUnwritable,
-            "no state dir (HOME is unset); set SECURITY_WARNINGS_STATE_DIR",
-        ));
-        return None;
-    };
-    match Session::open(dir, &payload.session_key()) {
-        Ok((session, note)) => {
-            reply.problems.extend(note);
-            Some(session)
-        }
-        Err(failure) => {
-            reply.problems.push(failure);
-            None
-        }
-    }
 }
 
 /// Whether the Bash call finished normally. The response has no exit code; an interrupted call or a

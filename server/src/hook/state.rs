@@ -58,6 +58,17 @@ pub(crate) struct SessionData {
     pub(crate) stop: StopState,
     /// Bash `tool_use_id`s already handled, with the time they were seen.
     pub(crate) bash_seen: Vec<(String, u64)>,
+    pub(crate) commit: CommitState,
+}
+
+/// The commit review's rate limit.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub(crate) struct CommitState {
+    /// When the reviews of the last hour started (at most `commit::MAX_PER_HOUR`).
+    pub(crate) reviews: Vec<u64>,
+    /// When the rate-limit note was last said (once per window).
+    pub(crate) rate_noted: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,8 +9,11 @@
 //! retried; its death writes a cooldown marker (`oom` / `signal_killed:N`) and the next Stops skip
 //! with a one-line note until the window ends (SPEC §4).
 //!
-//! The slim `sg-lsp-hook` hands review events to the full `sg-lsp` the same way ([`delegate`]), and a
-//! review killed there is handled alike.
+//! A commit review (`PostToolUse` of a Bash commit) is supervised the same way, with its own cooldown
+//! layer (`commit-review`).
+//!
+//! The slim `sg-lsp-hook` hands review events (Stop and commit reviews) to the full `sg-lsp` the same
+//! way ([`delegate`]), and a review killed there is handled alike.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -83,15 +86,48 @@ struct Peek {
     hook_event_name: String,
     #[serde(default)]
     tool_name: String,
+    #[serde(default)]
+    tool_input: PeekInput,
+}
+
+/// A Bash call's command (nothing else of the tool input is kept).
+#[derive(Deserialize, Default)]
+struct PeekInput {
+    #[serde(default)]
+    command: Option<String>,
+}
+
+/// Which review an event asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Review {
+    /// `Stop` / `SubagentStop`: the diff review.
+    Stop,
+    /// `PostToolUse` of a Bash `git commit` / `gt create` / `gt modify`: the commit review.
+    Commit,
+}
+
+impl Peek {
+    fn review(&self) -> Option<Review> {
+        match (self.hook_event_name.as_str(), self.tool_name.as_str()) {
+            ("Stop" | "SubagentStop", _) => Some(Review::Stop),
+            ("PostToolUse", "Bash")
+                if super::review::commit_command(self.tool_input.command.as_deref().unwrap_or_default())
+                    .is_some() =>
+            {
+                Some(Review::Commit)
+            }
+            _ => None,
+        }
+    }
 }
 
 fn peek(event: &[u8]) -> Peek {
     serde_json::from_slice(event).unwrap_or_default()
 }
 
-/// Whether the event is a Stop review (`Stop`, `SubagentStop`).
+/// Whether the event asks for an LLM review (`Stop`, `SubagentStop`, a Bash commit's `PostToolUse`).
 pub(crate) fn is_review_event(event: &[u8]) -> bool {
-    matches!(peek(event).hook_event_name.as_str(), "Stop" | "SubagentStop")
+    peek(event).review().is_some()
 }
 
 /// Whether the event is a file-tool scan, which has lesser modes to fall back to.
@@ -107,7 +143,7 @@ pub(crate) fn run(event: &[u8]) -> Result<Supervised, Failure> {
         .map_err(|e| Failure::new(Code::MemoryTight, format!("cannot find the hook binary ({e})")))?;
     let peek = peek(event);
     let modes: &[Mode] = if has_lesser_modes(&peek) { &Mode::ALL } else { &Mode::ALL[..1] };
-    let review = matches!(peek.hook_event_name.as_str(), "Stop" | "SubagentStop");
+    let review = peek.review();
     let mut deaths = Vec::new();
     for &mode in modes {
         let mut command = Command::new(&exe);
@@ -133,8 +169,9 @@ pub(crate) fn run(event: &[u8]) -> Result<Supervised, Failure> {
             }
             other => {
                 deaths.push((mode.name(), describe(other, output.status)));
-                if review {
+                if let Some(review) = review {
                     return Ok(review_died(
+                        review,
                         event,
                         &output,
                         deaths,
@@ -175,7 +212,8 @@ pub(crate) fn delegate(event: &[u8]) -> Option<Supervised> {
         }),
         other => {
             deaths.push(("sg-lsp", describe(other, output.status)));
-            Some(review_died(event, &output, deaths, ""))
+            let review = peek(event).review().unwrap_or(Review::Stop);
+            Some(review_died(review, event, &output, deaths, ""))
         }
     }
 }
@@ -207,6 +245,7 @@ fn run_child(mut command: Command, event: &[u8]) -> std::io::Result<std::process
 /// A review process died: the cooldown (when the death will repeat), its running mark cleared, and the
 /// one line saying so. Its own output (a crash report) is not passed on.
 fn review_died(
+    review: Review,
     event: &[u8],
     output: &std::process::Output,
     deaths: Vec<(&'static str, String)>,
@@ -229,28 +268,30 @@ fn review_died(
         })
     };
     let state = super::state::state_dir();
-    clear_running(event, state.as_deref());
+    let (layer, what, next) = match review {
+        Review::Stop => {
+            clear_running(event, state.as_deref());
+            (super::stop::LAYER, "review", "the next Stop tries again")
+        }
+        Review::Commit => (super::commit::LAYER, "commit review", "the next commit tries again"),
+    };
     let text = if let (Some((code, failure)), Some(dir)) = (&failure, &state) {
         let now = super::state::now();
         let window = cooldown::window_from_env(super::switches::env_value);
-        let until =
-            cooldown::record_failure(dir, super::stop::LAYER, failure, now, window).and_then(|m| m.until);
+        let until = cooldown::record_failure(dir, layer, failure, now, window).and_then(|m| m.until);
         let pause = until.map_or_else(
-            || "the next Stop tries again".to_owned(),
+            || next.to_owned(),
             |until| {
-                format!("reviews pause until {} (`sg-lsp doctor` shows why)", super::log::timestamp(until))
+                format!("{what}s pause until {} (`sg-lsp doctor` shows why)", super::log::timestamp(until))
             },
         );
-        Failure::new(*code, format!("review failed: {}; {pause}", failure.message))
+        Failure::new(*code, format!("{what} failed: {}; {pause}", failure.message))
     } else {
         let how = signal.map_or_else(
             || format!("exited with status {}", output.status.code().unwrap_or(-1)),
             |n| format!("was killed by signal {n}"),
         );
-        Failure::new(
-            Code::SignalKilled,
-            format!("review stopped: the review process {how}; the next Stop tries again"),
-        )
+        Failure::new(Code::SignalKilled, format!("{what} stopped: the review process {how}; {next}"))
     };
     Supervised { stdout: Vec::new(), stderr: line(&text), exit: 0, deaths }
 }
