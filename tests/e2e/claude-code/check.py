@@ -41,6 +41,35 @@ def review_checks(review, reviews, hooks, main_loop):
     return checks
 
 
+def commit_review_checks(review, reviews, hooks, main_loop):
+    """The commit review: the agent's requests, the PostToolUse Bash hook's exit 2 with one
+    additionalContext JSON line, and the findings reaching the model in a later request."""
+    # The agent's requests offer Read (the language server's review on save offers report_findings only).
+    reviews = [r for r in reviews if any(t.get("name") == "Read" for t in r["body"].get("tools", []))]
+    checks = [("sg-lsp's agent asked the mock (investigate + refute: 2 requests)", len(reviews) == 2)]
+    sent = json.dumps(reviews[0]["body"]) if reviews else ""
+    for needle in review.get("sent", []):
+        checks.append(("the first agent request holds %r (the commit's diff)" % needle, needle in sent))
+    woke = [h for h in hooks if h.get("hook_event") == "PostToolUse" and h.get("exit_code") == 2]
+    checks.append(("the PostToolUse Bash hook exited 2 (hook_response event)", len(woke) == 1))
+    context = ""
+    if woke:
+        lines = [l for l in woke[0].get("stdout", "").splitlines() if l.strip()]
+        try:
+            out = json.loads(lines[0]) if len(lines) == 1 else {}
+        except ValueError:
+            out = {}
+        specific = out.get("hookSpecificOutput", {})
+        if specific.get("hookEventName") == "PostToolUse":
+            context = specific.get("additionalContext", "")
+    checks.append(("its stdout is one JSON line with additionalContext", bool(context)))
+    later = "\n".join(json.dumps(r["body"].get("messages", [])) for r in main_loop)
+    for needle in review.get("text", []):
+        checks.append(("the commit review text holds %r" % needle, needle in context))
+        checks.append(("the model was sent %r in a later request" % needle, needle in later))
+    return checks
+
+
 def main():
     scenario = json.load(open(sys.argv[1], encoding="utf-8"))
     run, cli_exit = sys.argv[2], int(sys.argv[3])
@@ -69,9 +98,12 @@ def main():
                    or ({"UserPromptSubmit", "PreToolUse", "Stop"} <= {h.get("hook_event") for h in hooks}
                        and "no_file" in expect)))
     review = expect.get("review")
-    # Exit 2 is findings: only the Stop review of a scenario that expects findings may say it.
-    checks.append(("no sg-lsp hook exited non-zero" + (" (but the Stop review's 2)" if review else ""),
-                   all(h.get("exit_code") == 0 or (review and h.get("hook_event") == "Stop" and h.get("exit_code") == 2)
+    commit_review = expect.get("commit_review")
+    # Exit 2 is findings: only the review a scenario expects findings from may say it.
+    checks.append(("no sg-lsp hook exited non-zero" + (" (but the review's 2)" if review or commit_review else ""),
+                   all(h.get("exit_code") == 0
+                       or (review and h.get("hook_event") == "Stop" and h.get("exit_code") == 2)
+                       or (commit_review and h.get("hook_event") == "PostToolUse" and h.get("exit_code") == 2)
                        for h in hooks)))
     if expect["warning"]:
         for needle in expect["warning"]:
@@ -85,6 +117,8 @@ def main():
                        not os.path.exists(os.path.join(run, "proj", expect["no_file"]))))
     if review:
         checks.extend(review_checks(review, reviews, hooks, main_loop))
+    elif commit_review:
+        checks.extend(commit_review_checks(commit_review, reviews, hooks, main_loop))
     else:
         checks.append(("Stop was not blocked", "Stop hook feedback" not in everything
                        and not any(h.get("hook_event") == "Stop" and h.get("exit_code") != 0 for h in hooks)))

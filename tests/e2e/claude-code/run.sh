@@ -100,6 +100,12 @@ for path, text in json.load(open(sys.argv[1])).get("dirty", {}).items():
     with open(os.path.join(sys.argv[2], path), "w") as f:
         f.write(text)
 PY
+  # "tools": the CLI's tool list (default Read,Edit,Write; a commit scenario adds Bash).
+  tools=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("tools", "Read,Edit,Write"))' "$scenario")
+  # "allowed_tools": permission rules granted without asking (acceptEdits does not cover Bash).
+  allowed=()
+  allowed_rules=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("allowed_tools", ""))' "$scenario")
+  [ -n "$allowed_rules" ] && allowed=(--allowedTools "$allowed_rules")
   extra_env=$(python3 -c 'import json,sys; print(" ".join("%s=%s" % kv for kv in json.load(open(sys.argv[1])).get("env", {}).items()))' "$scenario")
 
   python3 "$HERE/mock_messages.py" --script "$scenario" --log "$run/requests.jsonl" \
@@ -118,7 +124,7 @@ PY
   (cd "$run/proj" && cli $extra_env SECURITY_WARNINGS_STATE_DIR="$run/state" ANTHROPIC_BASE_URL="http://127.0.0.1:$(cat "$run/port")" \
     ANTHROPIC_API_KEY=sk-ant-test-dummy timeout 120 "$CLAUDE" -p "do the task" \
     --output-format stream-json --verbose --include-hook-events --permission-mode acceptEdits \
-    --tools "Read,Edit,Write" --model claude-sonnet-4-5 </dev/null >"$run/out.jsonl" 2>"$run/err.txt")
+    --tools "$tools" "${allowed[@]}" --model claude-sonnet-4-5 </dev/null >"$run/out.jsonl" 2>"$run/err.txt")
   code=$?
   kill "$MOCK_PID" 2>/dev/null
   wait "$MOCK_PID" 2>/dev/null
