@@ -16,6 +16,7 @@ mod hover;
 mod logging;
 mod position;
 mod project_rules;
+mod pull;
 mod review;
 mod scheduler;
 mod session;

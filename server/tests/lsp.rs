@@ -507,3 +507,223 @@ async fn a_ten_megabyte_document_with_a_burst_of_edits() {
     assert_eq!(find(&diagnostics, "any.aws-access-key-id")["range"]["start"]["line"], lines - 1);
     assert_eq!(server.shutdown().await, 0);
 }
+
+/// A temporary workspace folder, removed when dropped.
+struct Workspace {
+    root: std::path::PathBuf,
+    uri: String,
+}
+
+impl Workspace {
+    fn new(name: &str, files: &[(&str, &str)]) -> Workspace {
+        let root = std::env::temp_dir().join(format!("sg-lsp-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for (path, text) in files {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let uri = format!("file://{}", root.display());
+        Workspace { root, uri }
+    }
+
+    fn uri(&self, path: &str) -> String {
+        format!("{}/{path}", self.uri)
+    }
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// What a client that pulls diagnostics and takes refreshes declares (as vscode-languageclient does).
+fn pulling() -> Value {
+    json!({
+        "textDocument": {"diagnostic": {"dynamicRegistration": true}},
+        "workspace": {"diagnostics": {"refreshSupport": true}},
+    })
+}
+
+fn report_codes(report: &Value) -> Vec<&str> {
+    report["items"].as_array().expect("a full report").iter().map(|d| d["code"].as_str().unwrap()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_diagnostics_for_documents_and_the_workspace_with_nothing_pushed() {
+    let workspace = Workspace::new(
+        "pull",
+        &[
+            ("src/closed.py", "import pickle\npickle.loads(blob)\n"),
+            ("src/clean.py", "print('hello')\n"),
+            ("src/app.py", "exec(z)\n"),
+        ],
+    );
+    let (mut server, init) =
+        TestServer::start_in(pulling(), Value::Null, ServeOptions::default(), Some(&workspace.uri)).await;
+    assert_eq!(
+        init["capabilities"]["diagnosticProvider"],
+        json!({"identifier": "sg-lsp", "interFileDependencies": false, "workspaceDiagnostics": true})
+    );
+
+    // The workspace report waits for the background scan: the files with findings, not the clean one.
+    let (app, closed) = (workspace.uri("src/app.py"), workspace.uri("src/closed.py"));
+    let items = server.pull_workspace(&[]).await;
+    let uris: Vec<&Value> = items.iter().map(|item| &item["uri"]).collect();
+    assert_eq!(uris, [&json!(app), &json!(closed)], "{items:#?}");
+    assert_eq!(items[1]["kind"], "full");
+    assert_eq!(report_codes(&items[0]), ["python.exec-compile"]);
+    assert_eq!(report_codes(&items[1]), ["python.pickle-load"]);
+    let closed_id = items[1]["resultId"].as_str().unwrap().to_owned();
+    let items = server.pull_workspace(&[(&closed, &closed_id)]).await;
+    let kinds: Vec<&Value> = items.iter().map(|item| &item["kind"]).collect();
+    assert_eq!(kinds, ["full", "unchanged"], "{items:#?}");
+
+    // An open document: a pull right after the open or an edit answers for that text.
+    server.open(&app, "python", "result = eval(x)\n").await;
+    let report = server.pull(&app, None).await;
+    assert_eq!(report["kind"], "full");
+    assert_eq!(report_codes(&report), ["python.eval"]);
+    let id = report["resultId"].as_str().unwrap().to_owned();
+    assert_eq!(server.pull(&app, Some(&id)).await, json!({"kind": "unchanged", "resultId": id}));
+    server.change(&app, 2, ((1, 0), (1, 0)), "exec(y)\n").await;
+    let report = server.pull(&app, Some(&id)).await;
+    assert_eq!(report_codes(&report), ["python.eval", "python.exec-compile"]);
+    let id = report["resultId"].as_str().unwrap().to_owned();
+    // Open files are the document pull's, not the workspace's.
+    let items = server.pull_workspace(&[]).await;
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(items[0]["uri"], closed.as_str());
+
+    // A setting change rescans both; the client is asked to pull again and gets the new results.
+    let settings = json!({"settings": {"sgLsp": {"rules": {"disable": ["eval", "pickle-load"]}}}});
+    server.notify("workspace/didChangeConfiguration", settings).await;
+    server.server_request("workspace/diagnostic/refresh").await;
+    let report = server.pull(&app, Some(&id)).await;
+    assert_eq!(report_codes(&report), ["python.exec-compile"]);
+    let items = server.pull_workspace(&[(&closed, &closed_id)]).await;
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!((&items[0]["uri"], &items[0]["kind"]), (&json!(closed), &json!("full")));
+    assert_eq!(items[0]["items"], json!([]), "cleared");
+
+    // Closed again, the file's findings come from the disk through the workspace report.
+    server.notify("textDocument/didClose", json!({"textDocument": {"uri": app}})).await;
+    loop {
+        server.server_request("workspace/diagnostic/refresh").await;
+        let items = server.pull_workspace(&[]).await;
+        if let Some(item) = items.iter().find(|item| item["uri"] == app.as_str()) {
+            assert_eq!(report_codes(item), ["python.exec-compile"]);
+            break;
+        }
+    }
+    let pushed: Vec<&Value> =
+        server.notifications.iter().filter(|n| n["method"] == "textDocument/publishDiagnostics").collect();
+    assert!(pushed.is_empty(), "pull mode pushes nothing: {pushed:#?}");
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_that_pull_without_refresh_get_pushed_diagnostics() {
+    // Neovim 0.11 declares textDocument.diagnostic but cannot be told to pull again.
+    let capabilities = json!({"textDocument": {"diagnostic": {"dynamicRegistration": false}}});
+    let (mut server, init) = TestServer::start_with(capabilities, Value::Null, ServeOptions::default()).await;
+    assert_eq!(init["capabilities"]["diagnosticProvider"], Value::Null);
+    server.open(PY, "python", "eval(x)\n").await;
+    assert_eq!(codes(&server.diagnostics(PY, 1).await), ["python.eval"]);
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_files_are_pushed_until_the_client_pulls_the_workspace() {
+    let workspace = Workspace::new("pull-late", &[("app.py", "eval(x)\n")]);
+    let (mut server, _) =
+        TestServer::start_in(pulling(), Value::Null, ServeOptions::default(), Some(&workspace.uri)).await;
+    let app = workspace.uri("app.py");
+    let pushed = server.notification("textDocument/publishDiagnostics").await;
+    assert_eq!(
+        (&pushed["uri"], codes(pushed["diagnostics"].as_array().unwrap())),
+        (&json!(app), vec!["python.eval"])
+    );
+    // The first workspace pull takes over: the push is cleared and the report carries the finding.
+    let items = server.pull_workspace(&[]).await;
+    assert_eq!(report_codes(&items[0]), ["python.eval"]);
+    let cleared = server.notification("textDocument/publishDiagnostics").await;
+    assert_eq!((&cleared["uri"], &cleared["diagnostics"]), (&json!(app), &json!([])));
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_changes_rescan_the_closed_files_of_the_workspace() {
+    let workspace = Workspace::new(
+        "rescan",
+        &[("src/app.py", "import pickle\neval(x)\npickle.loads(b)\n"), ("src/other.py", "eval(y)\n")],
+    );
+    let (mut server, _) =
+        TestServer::start_in(json!({}), Value::Null, ServeOptions::default(), Some(&workspace.uri)).await;
+    let (app, other) = (workspace.uri("src/app.py"), workspace.uri("src/other.py"));
+    let mut found = std::collections::BTreeMap::new();
+    while found.len() < 2 {
+        let params = server.notification("textDocument/publishDiagnostics").await;
+        found.insert(params["uri"].as_str().unwrap().to_owned(), params["diagnostics"].clone());
+    }
+    assert_eq!(codes(found[&app].as_array().unwrap()), ["python.eval", "python.pickle-load"]);
+
+    // eval off: app.py keeps pickle, other.py is cleared; nothing else is republished.
+    let settings = json!({"settings": {"sgLsp": {"rules": {"disable": ["eval"]}}}});
+    server.notify("workspace/didChangeConfiguration", settings).await;
+    let mut found = std::collections::BTreeMap::new();
+    while found.len() < 2 {
+        let params = server.notification("textDocument/publishDiagnostics").await;
+        assert!(
+            found.insert(params["uri"].as_str().unwrap().to_owned(), params["diagnostics"].clone()).is_none()
+        );
+    }
+    assert_eq!(codes(found[&app].as_array().unwrap()), ["python.pickle-load"]);
+    assert_eq!(found[&other], json!([]));
+
+    // Excluding a folder clears what was published for the files in it.
+    let settings = json!({"settings": {"sgLsp": {"rules": {"disable": ["eval"]}, "exclude": ["src/**"]}}});
+    server.notify("workspace/didChangeConfiguration", settings).await;
+    let params = server.notification("textDocument/publishDiagnostics").await;
+    assert_eq!((&params["uri"], &params["diagnostics"]), (&json!(app), &json!([])));
+    assert_eq!(server.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn suppress_on_this_line_puts_the_cursor_where_the_reason_goes() {
+    let capabilities = json!({"window": {"showDocument": {"support": true}}});
+    let (mut server, init) = TestServer::start_with(capabilities, Value::Null, ServeOptions::default()).await;
+    let commands = init["capabilities"]["executeCommandProvider"]["commands"].as_array().unwrap();
+    assert!(commands.contains(&json!("sg-lsp.placeCursor")), "{commands:?}");
+    let text = "function f(s) {\n  return eval(s);\n}\n";
+    server.open(JS, "javascript", text).await;
+    server.diagnostics(JS, 1).await;
+    let actions = server.code_actions(JS, (1, 14), None).await;
+    let suppress = titled(&actions, "Suppress javascript.eval on this line");
+    let after = apply(text, suppress, Encoding::Utf16);
+    assert_eq!(after, "function f(s) {\n  // sg-ignore[javascript.eval]: \n  return eval(s);\n}\n");
+    let command = &suppress["command"];
+    assert_eq!(command["command"], "sg-lsp.placeCursor");
+    let reason_at = json!({"line": 1, "character": "  // sg-ignore[javascript.eval]: ".len()});
+    assert_eq!(command["arguments"], json!([JS, reason_at]));
+
+    // The client applies the edit, then runs the command: the server asks it to show the cursor there.
+    server.change(JS, 2, ((1, 0), (1, 0)), "  // sg-ignore[javascript.eval]: \n").await;
+    let params = json!({"command": "sg-lsp.placeCursor", "arguments": command["arguments"]});
+    let response = server.request("workspace/executeCommand", params).await;
+    assert!(response.get("error").is_none(), "{response}");
+    let shown = server.server_request("window/showDocument").await;
+    assert_eq!(shown["uri"], JS);
+    assert_eq!(shown["selection"], json!({"start": reason_at, "end": reason_at}));
+    assert_eq!(shown["takeFocus"], true);
+    assert_eq!(server.shutdown().await, 0);
+
+    // A client that cannot show documents gets the edit alone.
+    let (mut server, _) = TestServer::start().await;
+    server.open(JS, "javascript", text).await;
+    server.diagnostics(JS, 1).await;
+    let actions = server.code_actions(JS, (1, 14), None).await;
+    assert_eq!(titled(&actions, "Suppress javascript.eval").get("command"), None);
+    assert_eq!(server.shutdown().await, 0);
+}

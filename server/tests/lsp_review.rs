@@ -396,3 +396,36 @@ async fn review_commit_reports_progress_traces_findings_and_opens_the_report() {
     assert_eq!(mock.requests().len(), 3);
     assert_eq!(server.shutdown().await, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_pull_diagnostics_review_findings_arrive_through_a_refresh() {
+    let project = project("pull");
+    let mock = MockServer::start(Config::default());
+    mock.push(Reply::tool_use("report_findings", finding(3)));
+    let capabilities = json!({
+        "textDocument": {"diagnostic": {}},
+        "workspace": {"diagnostics": {"refreshSupport": true}},
+    });
+    let root = format!("file://{}", project.root.display());
+    let options = json!({"workspaceScan": false});
+    let (mut server, _) =
+        TestServer::start_in(capabilities, options, project.env(Some(&mock)), Some(&root)).await;
+    let uri = project.uri("app.py");
+    server.open(&uri, "python", CHANGED).await;
+    let report = server.pull(&uri, None).await;
+    assert_eq!(report["items"], json!([]));
+    let id = report["resultId"].as_str().unwrap().to_owned();
+    server.save(&uri).await;
+    // The review's findings change the document's diagnostics without an edit: the client is told.
+    server.server_request("workspace/diagnostic/refresh").await;
+    let report = server.pull(&uri, Some(&id)).await;
+    assert_eq!(report["kind"], "full", "{report}");
+    let items = report["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{items:#?}");
+    assert_eq!(
+        (&items[0]["source"], &items[0]["range"]["start"]["line"]),
+        (&json!("sg-lsp/review"), &json!(2))
+    );
+    assert!(server.notifications.iter().all(|n| n["method"] != "textDocument/publishDiagnostics"));
+    assert_eq!(server.shutdown().await, 0);
+}

@@ -12,10 +12,11 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{
     CodeActionParams, CodeActionResponse, ConfigurationItem, DidChangeConfigurationParams,
     DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidChangeWatchedFilesRegistrationOptions,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams, ExecuteCommandParams,
-    FileSystemWatcher, GlobPattern, Hover, HoverParams, InitializeParams, InitializeResult,
-    InitializedParams, LSPAny, MessageType, NumberOrString, Registration, ServerInfo,
-    WorkDoneProgressCancelParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, DidSaveTextDocumentParams,
+    DocumentDiagnosticParams, DocumentDiagnosticReportResult, ExecuteCommandParams, FileSystemWatcher,
+    GlobPattern, Hover, HoverParams, InitializeParams, InitializeResult, InitializedParams, LSPAny,
+    MessageType, NumberOrString, Registration, ServerInfo, WorkDoneProgressCancelParams,
+    WorkspaceDiagnosticParams, WorkspaceDiagnosticReportResult,
 };
 use tower_lsp_server::{Client, LanguageServer};
 
@@ -24,7 +25,7 @@ use super::review::{self, Reviewer, Trigger};
 use super::scheduler::{self, Outgoing, Shared};
 use super::session::Session;
 use super::settings::{ClientOptions, SECTION, read_project_config};
-use super::{ServeOptions, code_actions, commit_review, hover, project_rules, workspace};
+use super::{ServeOptions, code_actions, commit_review, hover, project_rules, pull, workspace};
 use crate::rules::{LoadOptions, RuleSet};
 
 /// What the client can do that changes how we talk to it, resolved once at `initialize`.
@@ -91,8 +92,8 @@ impl Backend {
         self.flags.get().copied().unwrap_or_default()
     }
 
-    /// Takes new client options (or keeps the old ones for `None`), rescans every open document, and
-    /// tells the user what was wrong.
+    /// Takes new client options (or keeps the old ones for `None`), rescans every open document and the
+    /// workspace's closed files, and tells the user what was wrong.
     async fn reconfigure(
         &self,
         options: Option<std::result::Result<ClientOptions, String>>,
@@ -111,6 +112,8 @@ impl Backend {
                 scheduler::start(&self.shared, task);
             }
         }
+        // Closed files too: their findings depend on the same settings and rules.
+        workspace::start(&self.shared, &self.client, self.flags().progress);
         self.tell(problems).await;
     }
 
@@ -195,6 +198,13 @@ impl LanguageServer for Backend {
         let (project_config, problem) = root.as_deref().map(read_project_config).unwrap_or_default();
         problems.extend(problem);
         let workspace = params.capabilities.workspace.as_ref();
+        // Pull only when the client can be told to pull again: findings also change without an edit
+        // (settings, rules, reviews). Neovim 0.11 pulls but has no refresh, so it gets pushes.
+        let pull = params.capabilities.text_document.as_ref().is_some_and(|t| t.diagnostic.is_some())
+            && workspace
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false);
         let _ = self.flags.set(ClientFlags {
             configuration: workspace.and_then(|w| w.configuration).unwrap_or(false),
             watch_files: workspace
@@ -219,11 +229,15 @@ impl LanguageServer for Backend {
             session.project_config = project_config;
             session.client_options = options;
             problems.extend(session.reconfigure().0);
+            let mut published = self.shared.published();
+            published.pull = pull;
+            // The workspace scan starts at `initialized`; a workspace pull before it waits for it.
+            published.scanning = session.root.is_some();
         }
         self.early_problems.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(problems);
-        tracing::info!(?encoding, "initialized");
+        tracing::info!(?encoding, pull, "initialized");
         Ok(InitializeResult {
-            capabilities: server_capabilities(encoding),
+            capabilities: server_capabilities(encoding, pull),
             server_info: Some(ServerInfo {
                 name: "sg-lsp".into(),
                 version: Some(env!("CARGO_PKG_VERSION").into()),
@@ -257,14 +271,9 @@ impl LanguageServer for Backend {
         if self.flags().configuration
             && let Some(options) = self.pull_configuration().await
         {
-            self.reconfigure(Some(options), Vec::new()).await;
-        }
-        if self.shared.lock().settings.workspace_scan {
-            tokio::spawn(workspace::scan(
-                Arc::clone(&self.shared),
-                self.client.clone(),
-                self.flags().progress,
-            ));
+            self.reconfigure(Some(options), Vec::new()).await; // scans the workspace too
+        } else {
+            workspace::start(&self.shared, &self.client, self.flags().progress);
         }
     }
 
@@ -309,6 +318,20 @@ impl LanguageServer for Backend {
                 Trigger::Command,
                 self.flags().progress,
             );
+            return Ok(None);
+        }
+        if params.command == code_actions::PLACE_CURSOR {
+            if let Some(show) = code_actions::place_cursor(&params.arguments)
+                && self.flags().show_document
+            {
+                // Not awaited: the client answers after it has our reply to this command.
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = client.show_document(show).await {
+                        tracing::debug!("window/showDocument failed: {e}");
+                    }
+                });
+            }
             return Ok(None);
         }
         if params.command == commit_review::REVIEW_COMMIT {
@@ -387,11 +410,24 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         let snapshot = scheduler::snapshot(&self.shared, &params.text_document.uri).await;
-        let mut actions = snapshot.map(|s| code_actions::code_actions(&s, &params)).unwrap_or_default();
+        let place_cursor = self.flags().show_document;
+        let mut actions =
+            snapshot.map(|s| code_actions::code_actions(&s, &params, place_cursor)).unwrap_or_default();
         if self.reviewer.available() {
             actions.extend(code_actions::review_actions(&params));
         }
         Ok(Some(actions))
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        Ok(pull::document(&self.shared, &params).await)
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        params: WorkspaceDiagnosticParams,
+    ) -> Result<WorkspaceDiagnosticReportResult> {
+        Ok(pull::workspace(&self.shared, &params).await)
     }
 }
 

@@ -1,14 +1,16 @@
 //! What the server offers at `initialize`, and the position encoding it settles on with the client.
 
 use tower_lsp_server::ls_types::{
-    ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
-    ExecuteCommandOptions, HoverProviderCapability, SaveOptions, ServerCapabilities,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions,
+    ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability, DiagnosticOptions,
+    DiagnosticServerCapabilities, ExecuteCommandOptions, HoverProviderCapability, SaveOptions,
+    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, WorkDoneProgressOptions,
 };
 
-use super::code_actions::{FIX_ALL, REVIEW_ACTION};
+use super::code_actions::{FIX_ALL, PLACE_CURSOR, REVIEW_ACTION};
 use super::commit_review::REVIEW_COMMIT;
 use super::position::{encoding_of, kind_of};
+use super::pull::IDENTIFIER;
 use super::review::REVIEW_CHANGES;
 use crate::text::Encoding;
 
@@ -30,7 +32,8 @@ pub(super) fn negotiate_encoding(client: &ClientCapabilities, preferred: Option<
     if offered.contains(&Encoding::Utf8) { Encoding::Utf8 } else { Encoding::Utf16 }
 }
 
-pub(super) fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
+/// What we offer; `pull` adds pull diagnostics (for clients that pull and take refreshes).
+pub(super) fn server_capabilities(encoding: Encoding, pull: bool) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(kind_of(encoding)),
         text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
@@ -41,7 +44,7 @@ pub(super) fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
             ..TextDocumentSyncOptions::default()
         })),
         execute_command_provider: Some(ExecuteCommandOptions {
-            commands: vec![REVIEW_CHANGES.to_owned(), REVIEW_COMMIT.to_owned()],
+            commands: vec![REVIEW_CHANGES.to_owned(), REVIEW_COMMIT.to_owned(), PLACE_CURSOR.to_owned()],
             ..ExecuteCommandOptions::default()
         }),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
@@ -53,6 +56,14 @@ pub(super) fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
             ]),
             ..CodeActionOptions::default()
         })),
+        diagnostic_provider: pull.then(|| {
+            DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                identifier: Some(IDENTIFIER.to_owned()),
+                inter_file_dependencies: false,
+                workspace_diagnostics: true,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            })
+        }),
         ..ServerCapabilities::default()
     }
 }

@@ -4,9 +4,11 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use serde_json::{Value, json};
 use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, Command, Diagnostic, DocumentChanges,
-    OneOf, OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, WorkspaceEdit,
+    OneOf, OptionalVersionedTextDocumentIdentifier, Position, Range as LspRange, ShowDocumentParams,
+    TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 use super::diagnostics::fingerprint_of;
@@ -14,11 +16,15 @@ use super::position;
 use super::scheduler::Snapshot;
 use crate::finding::{Edit, Finding};
 use crate::language::Language;
+use crate::text;
 
 /// The kind of the "fix all" action, under `source.fixAll` so editors can run it on save.
 pub(super) const FIX_ALL: &str = "source.fixAll.sg-lsp";
 /// The kind of the "Review changes" action (a command, not an edit).
 pub(super) const REVIEW_ACTION: &str = "source.sg-lsp.review";
+/// The command a "suppress on this line" action runs after its edit: arguments `[uri, position]`; the
+/// server answers with `window/showDocument`, putting the cursor where the reason goes.
+pub(super) const PLACE_CURSOR: &str = "sg-lsp.placeCursor";
 
 /// "Review changes" and "Review commit": run the review commands when the requested kinds allow it.
 pub(super) fn review_actions(params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
@@ -46,7 +52,13 @@ pub(super) fn review_actions(params: &CodeActionParams) -> Vec<CodeActionOrComma
     .collect()
 }
 
-pub(super) fn code_actions(snapshot: &Snapshot, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
+/// The actions at `params.range`; `place_cursor` (the client opens documents on `window/showDocument`)
+/// gives "suppress on this line" the command that puts the cursor on the reason.
+pub(super) fn code_actions(
+    snapshot: &Snapshot,
+    params: &CodeActionParams,
+    place_cursor: bool,
+) -> Vec<CodeActionOrCommand> {
     let only = params.context.only.as_deref();
     let wants = |kind: &str| {
         only.is_none_or(|only| {
@@ -79,8 +91,16 @@ pub(super) fn code_actions(snapshot: &Snapshot, params: &CodeActionParams) -> Ve
         }
         if !is_bookkeeping(finding) && wants(CodeActionKind::QUICKFIX.as_str()) {
             let title = format!("Suppress {} on this line", finding.rule);
-            let edit = suppression(snapshot, finding);
-            actions.push(action(snapshot, title, CodeActionKind::QUICKFIX, &[edit], diagnostics, false));
+            let (edit, reason_at) = suppression(snapshot, finding);
+            let mut suppress = action(snapshot, title, CodeActionKind::QUICKFIX, &[edit], diagnostics, false);
+            if place_cursor && let CodeActionOrCommand::CodeAction(suppress) = &mut suppress {
+                suppress.command = Some(Command {
+                    title: "Write the reason".into(),
+                    command: PLACE_CURSOR.into(),
+                    arguments: Some(vec![json!(snapshot.uri), json!(reason_at)]),
+                });
+            }
+            actions.push(suppress);
         }
     }
 
@@ -160,9 +180,22 @@ fn non_overlapping<'e>(edits: impl Iterator<Item = &'e Edit>) -> Vec<Edit> {
     kept
 }
 
+/// The `window/showDocument` that [`PLACE_CURSOR`] asks for, from its arguments.
+pub(super) fn place_cursor(arguments: &[Value]) -> Option<ShowDocumentParams> {
+    let [uri, position] = arguments else { return None };
+    let uri: Uri = serde_json::from_value(uri.clone()).ok()?;
+    let position: Position = serde_json::from_value(position.clone()).ok()?;
+    Some(ShowDocumentParams {
+        uri,
+        external: None,
+        take_focus: Some(true),
+        selection: Some(LspRange::new(position, position)),
+    })
+}
+
 /// A comment line above the finding's line, indented like it: `# sg-ignore[ID]: ` with the reason to
-/// write after the colon.
-fn suppression(snapshot: &Snapshot, finding: &Finding) -> Edit {
+/// write after the colon. Also where the reason goes once the edit is applied.
+fn suppression(snapshot: &Snapshot, finding: &Finding) -> (Edit, Position) {
     let rope = &snapshot.rope;
     let line = rope.byte_to_line(finding.span.start.min(rope.len_bytes()));
     let start = rope.line_to_byte(line);
@@ -176,10 +209,13 @@ fn suppression(snapshot: &Snapshot, finding: &Finding) -> Edit {
         "\n"
     };
     let (open, close) = comment_syntax(snapshot);
-    Edit {
-        range: start..start,
-        text: format!("{indent}{open} sg-ignore[{}]: {close}{newline}", finding.rule),
-    }
+    let before_reason = format!("{indent}{open} sg-ignore[{}]: ", finding.rule);
+    // The comment takes the finding's line number; the cursor goes after the colon and space.
+    let column = text::column_width(&before_reason, snapshot.encoding);
+    let reason_at =
+        Position::new(u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(0));
+    let edit = Edit { range: start..start, text: format!("{before_reason}{close}{newline}") };
+    (edit, reason_at)
 }
 
 /// How to write a line comment in this document: code languages know; for other files, HTML-like

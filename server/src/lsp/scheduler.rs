@@ -6,6 +6,7 @@
 //! scans, as long as the scan takes for slow ones.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use ropey::Rope;
@@ -17,6 +18,7 @@ use tree_sitter::Tree;
 use super::Scanner;
 use super::diagnostics::to_diagnostic;
 use super::document::{Document, ScanResult};
+use super::pull::{Publish, Published};
 use super::session::Session;
 use super::settings::Settings;
 use crate::finding::Finding;
@@ -40,16 +42,30 @@ pub(super) enum Outgoing {
 /// State shared by the handlers and the scan tasks.
 pub(super) struct Shared {
     session: Mutex<Session>,
+    /// What was published, for pulls. Locked after the session, never before it.
+    published: Mutex<Published>,
+    /// Bumped whenever a publication is stored or a document's scan task ends (pulls wait on it).
+    changes: tokio::sync::watch::Sender<u64>,
+    refresh_pending: Arc<AtomicBool>,
     outgoing: UnboundedSender<Outgoing>,
     scanner: Scanner,
+    client: Client,
 }
 
 impl Shared {
     /// Also starts the task that sends [`Outgoing`] messages to `client` in order.
     pub fn new(session: Session, client: Client, scanner: Scanner) -> Arc<Self> {
         let (outgoing, queue) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(send_in_order(client, queue));
-        Arc::new(Shared { session: Mutex::new(session), outgoing, scanner })
+        tokio::spawn(send_in_order(client.clone(), queue));
+        Arc::new(Shared {
+            session: Mutex::new(session),
+            published: Mutex::new(Published::default()),
+            changes: tokio::sync::watch::Sender::new(0),
+            refresh_pending: Arc::new(AtomicBool::new(false)),
+            outgoing,
+            scanner,
+            client,
+        })
     }
 
     /// The session, locked. Never held across an `.await`.
@@ -58,9 +74,58 @@ impl Shared {
         self.session.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// What was published, locked (after the session if both are needed). Never held across an `.await`.
+    pub fn published(&self) -> MutexGuard<'_, Published> {
+        self.published.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A receiver that wakes on the next stored publication or finished scan task.
+    pub fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    /// Wakes the pulls waiting for a result.
+    pub fn changed(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     /// Queues a message for the client; synchronous, so the order of calls is the order sent.
+    /// Diagnostics are remembered and, when the client pulls them, not pushed.
     pub fn send(&self, message: Outgoing) {
-        let _ = self.outgoing.send(message);
+        let Outgoing::Diagnostics { uri, version, diagnostics } = message else {
+            let _ = self.outgoing.send(message);
+            return;
+        };
+        let routed = self.published().route(Publish { uri, version, diagnostics });
+
+        self.push(routed.push);
+        if routed.refresh {
+            self.refresh();
+        }
+        self.changed();
+    }
+
+    /// Queues publications as they are, in order.
+    pub fn push(&self, publications: Vec<Publish>) {
+        for Publish { uri, version, diagnostics } in publications {
+            let _ = self.outgoing.send(Outgoing::Diagnostics { uri, version, diagnostics });
+        }
+    }
+
+    /// Asks the client to pull diagnostics again (`workspace/diagnostic/refresh`); requests made while
+    /// one is on its way are merged into it.
+    pub fn refresh(&self) {
+        if self.refresh_pending.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let (client, pending) = (self.client.clone(), Arc::clone(&self.refresh_pending));
+        tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            pending.store(false, Ordering::SeqCst);
+            if let Err(e) = client.workspace_diagnostic_refresh().await {
+                tracing::debug!("workspace/diagnostic/refresh failed: {e}");
+            }
+        });
     }
 
     /// Waits until everything queued so far has been sent (before a message sent another way).
@@ -95,8 +160,12 @@ async fn scan_until_clean(shared: Arc<Shared>, key: String, incarnation: u64) {
     loop {
         let job = {
             let mut session = shared.lock();
-            let Some(job) = next_job(&mut session, &shared, &key, incarnation) else { return };
-            job
+            next_job(&mut session, &shared, &key, incarnation)
+        };
+        let Some(job) = job else {
+            // The document is scanned (or gone): a pull waiting for it can answer.
+            shared.changed();
+            return;
         };
         let version = job.version;
         match tokio::task::spawn_blocking(move || job.run()).await {

@@ -1,6 +1,8 @@
-//! The workspace scan: every file under the root scanned once in the background (respecting
-//! `.gitignore`, as `sg-lsp scan` does), with `$/progress`, and published for the files not open.
+//! The workspace scan: every file under the root scanned in the background (respecting `.gitignore`,
+//! as `sg-lsp scan` does), with `$/progress`, and published for the files not open: at start, and again
+//! whenever settings, the project file or project rules change (a running scan then stops).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -10,6 +12,7 @@ use tower_lsp_server::ls_types::{Diagnostic, NumberOrString, ProgressToken, Uri}
 
 use super::diagnostics::to_diagnostic;
 use super::scheduler::{Outgoing, Shared};
+use super::session::Session;
 use super::settings::Settings;
 use crate::files::scan_contents;
 use crate::rules::RuleSet;
@@ -68,22 +71,64 @@ pub(super) fn scan_file(
     Some(Found { uri: Uri::from_file_path(path)?, diagnostics })
 }
 
-/// Scans the workspace and publishes what it finds in files that are not open. Reports progress when
-/// the client takes it.
-pub(super) async fn scan(shared: Arc<Shared>, client: Client, with_progress: bool) {
+/// Starts a scan of the workspace's closed files, stopping one that is running (its results would be
+/// for older settings or rules).
+pub(super) fn start(shared: &Arc<Shared>, client: &Client, with_progress: bool) {
+    let generation = shared.published().begin_scan();
+    tokio::spawn(scan(Arc::clone(shared), client.clone(), with_progress, generation));
+}
+
+/// Whether a newer scan has started.
+fn stopped(shared: &Shared, generation: u64) -> bool {
+    shared.published().generation != generation
+}
+
+/// The scan of `generation` is over (or gave up): pulls waiting for it can answer.
+fn finish(shared: &Shared, generation: u64) {
+    let refresh = shared.published().end_scan(generation);
+    if refresh {
+        shared.refresh();
+    }
+    shared.changed();
+}
+
+/// Publishes what a closed file holds: its pattern findings, a broken rule's error if it is a project
+/// rule file, and the review findings kept for it. Call under the session lock.
+fn publish_closed(session: &Session, shared: &Shared, uri: Uri, mut diagnostics: Vec<Diagnostic>) {
+    let key = uri.as_str();
+    if let Some((_, errors)) = session.rule_errors.get(key) {
+        diagnostics.extend(errors.iter().cloned());
+    }
+    diagnostics.extend(session.review_closed.get(key).into_iter().flatten().cloned());
+    shared.send(Outgoing::Diagnostics { uri, version: None, diagnostics });
+}
+
+/// Scans the workspace and publishes what it finds in files that are not open; files that had findings
+/// and no longer do (settings, rules, deleted or excluded files) are cleared. Stops when a newer scan
+/// starts. Reports progress when the client takes it.
+async fn scan(shared: Arc<Shared>, client: Client, with_progress: bool, generation: u64) {
     let (root, rules, settings, encoding) = {
         let session = shared.lock();
-        let Some(root) = session.root.clone() else { return };
+        let Some(root) = session.root.clone() else {
+            drop(session);
+            return finish(&shared, generation);
+        };
         (root, Arc::clone(&session.rules), Arc::clone(&session.settings), session.encoding)
     };
+    if !settings.workspace_scan {
+        sweep(&shared, generation, &HashSet::new());
+        return finish(&shared, generation);
+    }
     let listing = (root.clone(), Arc::clone(&settings));
-    let Ok(files) = tokio::task::spawn_blocking(move || files(&listing.0, &listing.1)).await else { return };
+    let Ok(files) = tokio::task::spawn_blocking(move || files(&listing.0, &listing.1)).await else {
+        return finish(&shared, generation);
+    };
     if files.len() > MAX_FILES {
         let message = format!("sg-lsp: over {MAX_FILES} files in the workspace; only open files are scanned");
         shared.send(Outgoing::Log(tower_lsp_server::ls_types::MessageType::INFO, message));
-        return;
+        return finish(&shared, generation);
     }
-    let token: ProgressToken = NumberOrString::String("sg-lsp/workspace-scan".into());
+    let token: ProgressToken = NumberOrString::String(format!("sg-lsp/workspace-scan/{generation}"));
     let progress = if with_progress && client.create_work_done_progress(token.clone()).await.is_ok() {
         let title = "sg-lsp: scanning the workspace";
         Some(client.progress(token, title).with_percentage(0).begin().await)
@@ -93,7 +138,14 @@ pub(super) async fn scan(shared: Arc<Shared>, client: Client, with_progress: boo
     let total = files.len();
     let mut done = 0;
     let mut with_findings = 0;
+    let mut seen = HashSet::new();
     for batch in files.chunks(BATCH) {
+        if stopped(&shared, generation) {
+            if let Some(progress) = progress {
+                progress.finish_with_message("restarted".to_owned()).await;
+            }
+            return;
+        }
         let (batch, rules, settings) = (batch.to_vec(), Arc::clone(&rules), Arc::clone(&settings));
         let scanned = tokio::task::spawn_blocking(move || {
             batch.iter().filter_map(|path| scan_file(path, &rules, &settings, encoding)).collect::<Vec<_>>()
@@ -105,16 +157,18 @@ pub(super) async fn scan(shared: Arc<Shared>, client: Client, with_progress: boo
         };
         {
             let session = shared.lock();
-            for found in scanned.into_iter().filter(|found| !found.diagnostics.is_empty()) {
+            // Checked under the lock: a newer scan publishes only after this point.
+            if stopped(&shared, generation) {
+                continue;
+            }
+            for found in scanned {
+                seen.insert(found.uri.as_str().to_owned());
                 // An open document's own scan is newer than the file on disk.
-                if !session.documents.contains_key(found.uri.as_str()) {
-                    with_findings += 1;
-                    shared.send(Outgoing::Diagnostics {
-                        uri: found.uri,
-                        version: None,
-                        diagnostics: found.diagnostics,
-                    });
+                if session.documents.contains_key(found.uri.as_str()) {
+                    continue;
                 }
+                with_findings += usize::from(!found.diagnostics.is_empty());
+                publish_closed(&session, &shared, found.uri, found.diagnostics);
             }
         }
         done += BATCH.min(total - done);
@@ -125,9 +179,26 @@ pub(super) async fn scan(shared: Arc<Shared>, client: Client, with_progress: boo
             progress.report_with_message(format!("{done}/{total} files"), percentage).await;
         }
     }
+    sweep(&shared, generation, &seen);
     tracing::info!(files = total, with_findings, "workspace scanned");
     if let Some(progress) = progress {
         progress.finish_with_message(format!("{total} files, {with_findings} with findings")).await;
+    }
+    finish(&shared, generation);
+}
+
+/// Clears the pattern findings of closed files the scan did not see (now excluded, deleted, or the
+/// scan is off), keeping their review findings and rule errors.
+fn sweep(shared: &Shared, generation: u64, seen: &HashSet<String>) {
+    let session = shared.lock();
+    if stopped(shared, generation) {
+        return;
+    }
+    let gone = shared.published().closed_with_findings();
+    for uri in gone {
+        if !seen.contains(uri.as_str()) && !session.documents.contains_key(uri.as_str()) {
+            publish_closed(&session, shared, uri, Vec::new());
+        }
     }
 }
 
@@ -152,10 +223,8 @@ pub(super) async fn rescan_closed(shared: Arc<Shared>, uri: Uri) {
     if session.documents.contains_key(uri.as_str()) {
         return;
     }
-    let review = session.review_closed.get(uri.as_str());
-    if !scan_pattern && review.is_none() {
+    if !scan_pattern && !session.review_closed.contains_key(uri.as_str()) {
         return;
     }
-    diagnostics.extend(review.into_iter().flatten().cloned());
-    shared.send(Outgoing::Diagnostics { uri, version: None, diagnostics });
+    publish_closed(&session, &shared, uri, diagnostics);
 }

@@ -21,6 +21,8 @@ pub struct TestServer {
     pub notifications: VecDeque<Value>,
     /// Server-to-client requests seen (and answered), by method.
     pub server_requests: Vec<String>,
+    /// Server-to-client requests not yet taken by [`TestServer::server_request`], whole.
+    pub pending_requests: VecDeque<Value>,
     /// The answer to `workspace/configuration`.
     pub configuration: Value,
     pub server: JoinHandle<u8>,
@@ -55,6 +57,7 @@ impl TestServer {
             next_id: 0,
             notifications: VecDeque::new(),
             server_requests: Vec::new(),
+            pending_requests: VecDeque::new(),
             configuration: Value::Null,
             server,
         };
@@ -111,23 +114,66 @@ impl TestServer {
     /// One message from the server; server-to-client requests are answered here and not returned.
     pub async fn recv(&mut self) -> Value {
         loop {
-            let message = tokio::time::timeout(TIMEOUT, read_message(&mut self.from_server))
-                .await
-                .expect("timed out waiting for the server");
-            if let (Some(method), Some(id)) =
-                (message.get("method").and_then(Value::as_str), message.get("id"))
-            {
-                let result = match method {
-                    "workspace/configuration" => json!([self.configuration.clone()]),
-                    _ => Value::Null,
-                };
-                self.server_requests.push(method.to_owned());
-                let reply = json!({"jsonrpc": "2.0", "id": id.clone(), "result": result});
-                self.send(&reply).await;
-                continue;
+            if let Some(message) = self.recv_or_answer().await {
+                return message;
             }
-            return message;
         }
+    }
+
+    /// One message from the server, or `None` for a server-to-client request (answered and kept in
+    /// `pending_requests`).
+    async fn recv_or_answer(&mut self) -> Option<Value> {
+        let message = tokio::time::timeout(TIMEOUT, read_message(&mut self.from_server))
+            .await
+            .expect("timed out waiting for the server");
+        let (Some(method), Some(id)) = (message.get("method").and_then(Value::as_str), message.get("id"))
+        else {
+            return Some(message);
+        };
+        let result = match method {
+            "workspace/configuration" => json!([self.configuration.clone()]),
+            "window/showDocument" => json!({"success": true}),
+            _ => Value::Null,
+        };
+        self.server_requests.push(method.to_owned());
+        let reply = json!({"jsonrpc": "2.0", "id": id.clone(), "result": result});
+        self.pending_requests.push_back(message);
+        self.send(&reply).await;
+        None
+    }
+
+    /// The params of the next server-to-client request with `method` (already answered), skipping
+    /// (and dropping) earlier requests of other methods; notifications read meanwhile are kept.
+    pub async fn server_request(&mut self, method: &str) -> Value {
+        loop {
+            while let Some(request) = self.pending_requests.pop_front() {
+                if request["method"] == method {
+                    return request["params"].clone();
+                }
+            }
+            if let Some(message) = self.recv_or_answer().await {
+                self.notifications.push_back(message);
+            }
+        }
+    }
+
+    /// `textDocument/diagnostic` for `uri`, with the result id the client holds.
+    pub async fn pull(&mut self, uri: &str, previous: Option<&str>) -> Value {
+        let params =
+            json!({"textDocument": {"uri": uri}, "identifier": "sg-lsp", "previousResultId": previous});
+        let response = self.request("textDocument/diagnostic", params).await;
+        assert!(response.get("error").is_none(), "{response}");
+        response["result"].clone()
+    }
+
+    /// `workspace/diagnostic` with the result ids the client holds (`[uri, id]` pairs).
+    pub async fn pull_workspace(&mut self, previous: &[(&str, &str)]) -> Vec<Value> {
+        let previous: Vec<Value> =
+            previous.iter().map(|(uri, value)| json!({"uri": uri, "value": value})).collect();
+        let params = json!({"identifier": "sg-lsp", "previousResultIds": previous});
+        let response = self.request("workspace/diagnostic", params).await;
+        assert!(response.get("error").is_none(), "{response}");
+        response["result"]["items"].as_array().cloned().unwrap_or_default()
     }
 
     /// The next notification with `method`, skipping (and dropping) others.
