@@ -70,6 +70,13 @@ check("UTF-8 positions are negotiated", client.offset_encoding == "utf-8", clien
 local eval = wait_for(py, "python.eval")
 check("eval(x) is flagged as python.eval", eval ~= nil, ours(py))
 check("the diagnostic sits on `eval` after a 2-byte character", eval and eval.lnum == 2 and eval.col == 5, eval)
+-- Neovim 0.11 pulls diagnostics but takes no workspace/diagnostic/refresh, so the server pushes: once.
+check(
+  "diagnostics are pushed, not also pulled (no diagnosticProvider without refresh support)",
+  client.server_capabilities.diagnosticProvider == nil,
+  client.server_capabilities.diagnosticProvider
+)
+check("each finding shows once", #ours(py, "python.eval") == 1, ours(py))
 
 -- Hover explains the finding.
 local hover = client:request_sync("textDocument/hover", {
@@ -97,6 +104,23 @@ local suppressed = system and apply_action(py, client, system, "Suppress python.
 check("the suppress action is offered", suppressed ~= nil)
 local comment = vim.api.nvim_buf_get_lines(py, 3, 4, false)[1]
 check("the suppression comment goes above, indented", comment == "    # sg-ignore[python.os-system]: ", comment)
+-- The action's command (run by Neovim after the edit) has the server show the reason's place.
+local command = suppressed and suppressed.command
+check("the suppress action carries sg-lsp.placeCursor", command and command.command == "sg-lsp.placeCursor", command)
+vim.api.nvim_win_set_cursor(0, { 1, 0 })
+if command then
+  client:exec_cmd(command, { bufnr = py })
+end
+-- The server asks for the end of the line; Normal mode keeps the cursor on the last character (the
+-- space after the colon), so `a` types the reason.
+local reason_at = { 4, #"    # sg-ignore[python.os-system]: " - 1 }
+vim.wait(timeout, function()
+  return vim.deep_equal(vim.api.nvim_win_get_cursor(0), reason_at)
+end, 20)
+check("the cursor lands where the reason goes", vim.deep_equal(vim.api.nvim_win_get_cursor(0), reason_at), {
+  cursor = vim.api.nvim_win_get_cursor(0),
+  want = reason_at,
+})
 check("the suppression asks for a reason", wait_for(py, "sg.suppression-without-reason") ~= nil, ours(py))
 vim.wait(timeout, function()
   return #ours(py, "python.os-system") == 0
@@ -112,6 +136,22 @@ local to_text = inner and apply_action(js, client_of(js), inner, "Use textConten
 check("the JavaScript quick fix is offered", to_text ~= nil)
 local js_line = vim.api.nvim_buf_get_lines(js, 0, 1, false)[1]
 check("the JavaScript quick fix uses textContent", js_line == "el.textContent = userInput;", js_line)
+
+-- Settings: the workspace scan publishes a closed file's finding; disabling the rule in the client's
+-- settings (pushed with workspace/didChangeConfiguration) removes it there and in an open buffer.
+local closed = vim.fn.bufadd(work .. "/closed.py")
+check("the workspace scan shows a closed file's finding", wait_for(closed, "python.eval") ~= nil, ours(closed))
+vim.api.nvim_buf_set_lines(py, -1, -1, false, { "eval(y)" })
+check("a typed eval(y) is flagged", wait_for(py, "python.eval") ~= nil, ours(py))
+client.settings = vim.tbl_deep_extend("force", client.settings or {}, {
+  sgLsp = { rules = { disable = { "python.eval" } } },
+})
+client:notify("workspace/didChangeConfiguration", { settings = client.settings })
+vim.wait(timeout, function()
+  return #ours(py, "python.eval") == 0 and #ours(closed, "python.eval") == 0
+end, 20)
+check("rules.disable removes the finding from the open buffer", #ours(py, "python.eval") == 0, ours(py))
+check("rules.disable removes the finding from the closed file", #ours(closed, "python.eval") == 0, ours(closed))
 
 print(string.format("%d passed, %d failed", passed, failed))
 for _, c in ipairs(vim.lsp.get_clients()) do

@@ -26,6 +26,8 @@ trap '[ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null; rm -rf "$work"' EXIT
 # The 2-byte `é` before `eval` checks that columns are bytes in the negotiated UTF-8.
 printf 'import os\n\né = eval(x)\n' > "$work/app.py"
 printf 'el.innerHTML = userInput;\n' > "$work/app.js"
+# Never opened: its finding comes from the workspace scan (and goes with a settings change).
+printf 'eval(y)\n' > "$work/closed.py"
 git -C "$work" init --quiet 2>/dev/null || true
 
 # 1. The pattern layer: diagnostics, hover, quick fixes, suppression (no LLM credentials).
