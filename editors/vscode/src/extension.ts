@@ -101,6 +101,9 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
     ]),
     initializationOptions: serverSettings(),
     synchronize: { configurationSection: "sgLsp" },
+    // sg-lsp serves pull diagnostics to clients that take refreshes (this one): pull after every edit,
+    // as the server pushes nothing for open documents then.
+    diagnosticPullOptions: { onChange: true },
     outputChannel: output,
   };
   client = new LanguageClient("sgLsp", "sg-lsp", serverOptions, clientOptions);
