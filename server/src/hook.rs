@@ -11,6 +11,7 @@ mod edit;
 mod failure;
 mod input;
 mod limits;
+mod llm_failure;
 mod log;
 mod output;
 mod pattern;

@@ -36,12 +36,16 @@ use super::input::Payload;
 use super::review::CommitCommand;
 use super::state::{Session, SessionData, now};
 use super::switches::env_value;
+use super::llm_failure::{self, Layer};
 use super::{Context, Reply, log, output};
 
 /// The cooldown layer of the commit review (shared with `sg-lsp review-commit` and the server).
 pub(crate) const LAYER: &str = "commit-review";
 /// Reviews per rolling hour per session (the original's `MAX_COMMIT_REVIEWS_PER_HOUR`).
 pub(crate) const MAX_PER_HOUR: usize = 20;
+/// The commit review's words and cooldown layer.
+const COMMIT_REVIEW: Layer = Layer { cooldown: LAYER, what: "commit review", next: "the next commit" };
+
 const RATE_WINDOW: u64 = 3600;
 /// Reflog entries looked at by the fallback, and how old one may be (`HEAD@{0}` is exempt).
 const REFLOG_ENTRIES: usize = 5;
@@ -347,30 +351,7 @@ fn failed(dir: &Path, error: &JobError, reply: &mut Reply) -> Failure {
         };
         return Failure::new(code, format!("commit review failed: {detail}; the next commit tries again"));
     };
-    if error.code == FailureCode::NoCredentials {
-        reply.fact("skip", "no_credentials");
-        return Failure::new(
-            Code::Llm(error.code),
-            format!(
-                "commit review skipped: {}; `sg-lsp doctor` explains",
-                error.message.trim_end_matches('.')
-            ),
-        );
-    }
-    let window = cooldown::window_from_env(env_value);
-    let marker = cooldown::record_failure(dir, LAYER, &cooldown::Failure::from(&error), now(), window);
-    let status = error.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
-    let next = match marker.and_then(|m| m.until) {
-        Some(until) => {
-            reply.fact("cooldown_until", until);
-            format!("commit reviews pause until {} (`sg-lsp doctor` shows why)", log::timestamp(until))
-        }
-        None => "the next commit tries again".to_owned(),
-    };
-    Failure::new(
-        Code::Llm(error.code),
-        format!("commit review failed: {}{status}; {next}", error.message.trim_end_matches('.')),
-    )
+    llm_failure::report(&COMMIT_REVIEW, dir, &error, now(), reply)
 }
 
 /// Facts of a finished review for the debug log: counts, tokens, cost, never text.

@@ -27,11 +27,15 @@ use super::input::Payload;
 use super::review::{StopSkip, record_fire, stop_gate};
 use super::state::{Session, now};
 use super::switches::env_value;
+use super::llm_failure::{self, Layer};
 use super::{Context, Reply, baseline, log, output};
 
 /// The cooldown layer of the diff review (shared with the language server's review on save).
 pub(crate) const LAYER: &str = "review";
 /// The whole review must end well before Claude Code's hook timeout (600 s in hooks.json).
+/// The Stop review's words and cooldown layer.
+const REVIEW: Layer = Layer { cooldown: LAYER, what: "review", next: "the next Stop" };
+
 const DEFAULT_BUDGET: Duration = Duration::from_secs(240);
 /// A review marked as running for longer than its budget plus this has died (killed, or Claude Code
 /// tore the hook down); another may start.
@@ -266,7 +270,6 @@ fn finish(
 
 /// The one-line note of a failed review; records it for the cooldown.
 fn failed(dir: &Path, error: &JobError, now: u64, reply: &mut Reply) -> Failure {
-    let window = cooldown::window_from_env(env_value);
     let llm_error = match error {
         JobError::Review(ReviewError::Llm(error)) => Some(error.clone()),
         JobError::OverBudget(budget) => Some(LlmError::new(
@@ -287,27 +290,7 @@ fn failed(dir: &Path, error: &JobError, now: u64, reply: &mut Reply) -> Failure 
         };
         return Failure::new(code, format!("review failed: {detail}; the next Stop tries again"));
     };
-    if error.code == FailureCode::NoCredentials {
-        // Not a cooldown: the review starts as soon as credentials appear.
-        reply.fact("skip", "no_credentials");
-        return Failure::new(
-            Code::Llm(error.code),
-            format!("review skipped: {}; `sg-lsp doctor` explains", error.message.trim_end_matches('.')),
-        );
-    }
-    let marker = cooldown::record_failure(dir, LAYER, &cooldown::Failure::from(&error), now, window);
-    let status = error.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
-    let next = match marker.and_then(|m| m.until) {
-        Some(until) => {
-            reply.fact("cooldown_until", until);
-            format!("reviews pause until {} (`sg-lsp doctor` shows why)", log::timestamp(until))
-        }
-        None => "the next Stop tries again".to_owned(),
-    };
-    Failure::new(
-        Code::Llm(error.code),
-        format!("review failed: {}{status}; {next}", error.message.trim_end_matches('.')),
-    )
+    llm_failure::report(&REVIEW, dir, &error, now, reply)
 }
 
 /// Facts of a finished review for the debug log: counts, tokens, cost, never text.
