@@ -33,10 +33,10 @@ use crate::review::ReviewError;
 
 use super::failure::{Code, Failure};
 use super::input::Payload;
+use super::llm_failure::{self, Layer};
 use super::review::CommitCommand;
 use super::state::{Session, SessionData, now};
 use super::switches::env_value;
-use super::llm_failure::{self, Layer};
 use super::{Context, Reply, log, output};
 
 /// The cooldown layer of the commit review (shared with `sg-lsp review-commit` and the server).

@@ -24,10 +24,10 @@ use crate::review::{DiffTarget, ReviewError, ReviewOutcome};
 
 use super::failure::{Code, Failure};
 use super::input::Payload;
+use super::llm_failure::{self, Layer};
 use super::review::{StopSkip, record_fire, stop_gate};
 use super::state::{Session, now};
 use super::switches::env_value;
-use super::llm_failure::{self, Layer};
 use super::{Context, Reply, baseline, log, output};
 
 /// The cooldown layer of the diff review (shared with the language server's review on save).
