@@ -172,18 +172,16 @@ pub struct Dropped {
 
 impl Dropped {
     pub fn note(&self) -> Option<String> {
-        let parts: Vec<String> = [
-            (self.unknown_file, "in a file that is not in the commit"),
-            (self.bad_line, "citing a line or code not in the file"),
-            (self.suppressed, "on a suppressed line (accepted risk)"),
-            (self.low, "of low severity"),
-            (self.duplicate, "duplicate"),
-        ]
-        .into_iter()
-        .filter(|(count, _)| *count > 0)
-        .map(|(count, why)| format!("{count} {why}"))
-        .collect();
-        (!parts.is_empty()).then(|| format!("commit review findings dropped: {}", parts.join(", ")))
+        crate::review::validate::dropped_note(
+            "commit review",
+            &[
+                (self.unknown_file, "in a file that is not in the commit"),
+                (self.bad_line, "citing a line or code not in the file"),
+                (self.suppressed, "on a suppressed line (accepted risk)"),
+                (self.low, "of low severity"),
+                (self.duplicate, "duplicate"),
+            ],
+        )
     }
 }
 

@@ -65,20 +65,25 @@ pub struct Dropped {
 impl Dropped {
     /// One line for the notes, or `None` when nothing was dropped.
     pub fn note(&self) -> Option<String> {
-        let parts: Vec<String> = [
-            (self.unknown_file, "in a file that was not reviewed"),
-            (self.stale_line, "citing code not found at or near the line"),
-            (self.not_in_change, "on a line the change did not add"),
-            (self.suppressed, "on a suppressed line (accepted risk)"),
-            (self.low, "of low severity"),
-            (self.duplicate, "duplicate"),
-        ]
-        .into_iter()
-        .filter(|(count, _)| *count > 0)
-        .map(|(count, why)| format!("{count} {why}"))
-        .collect();
-        (!parts.is_empty()).then(|| format!("review findings dropped: {}", parts.join(", ")))
+        dropped_note(
+            "review",
+            &[
+                (self.unknown_file, "in a file that was not reviewed"),
+                (self.stale_line, "citing code not found at or near the line"),
+                (self.not_in_change, "on a line the change did not add"),
+                (self.suppressed, "on a suppressed line (accepted risk)"),
+                (self.low, "of low severity"),
+                (self.duplicate, "duplicate"),
+            ],
+        )
     }
+}
+
+/// "`layer` findings dropped: 2 of low severity, 1 duplicate", or `None` when every count is zero.
+pub fn dropped_note(layer: &str, counts: &[(usize, &str)]) -> Option<String> {
+    let parts: Vec<String> =
+        counts.iter().filter(|(count, _)| *count > 0).map(|(count, why)| format!("{count} {why}")).collect();
+    (!parts.is_empty()).then(|| format!("{layer} findings dropped: {}", parts.join(", ")))
 }
 
 /// Checks `raw` findings; returns the kept ones (sorted by file and line) and the drop counts.
