@@ -2,38 +2,28 @@
 //! (fixtures in `tests/hook/payloads/`, snapshots in `tests/hook/snapshots/`), the failure table
 //! (every failure exits 0 with one stderr line), state, the git baseline and the debug log.
 
+mod support;
+
 use std::fmt::Write as _;
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// A throw-away project, home and state dir for one test.
-struct Sandbox {
-    root: PathBuf,
-}
+use support::{HookSandbox, Outcome, git};
 
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
+/// A throw-away project, home and state dir for one test; outputs name the sandbox `<sandbox>`.
+struct Sandbox(HookSandbox);
+
+impl std::ops::Deref for Sandbox {
+    type Target = HookSandbox;
+
+    fn deref(&self) -> &HookSandbox {
+        &self.0
+    }
 }
 
 impl Sandbox {
     fn new(name: &str) -> Sandbox {
-        let root = std::env::temp_dir().join(format!("sg-lsp-hook-test-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        for dir in ["project", "home", "state"] {
-            std::fs::create_dir_all(root.join(dir)).unwrap();
-        }
-        Sandbox { root }
-    }
-
-    fn project(&self) -> PathBuf {
-        self.root.join("project")
-    }
-
-    fn state(&self) -> PathBuf {
-        self.root.join("state")
+        Sandbox(HookSandbox::new(name))
     }
 
     fn file(&self, relative: &str, text: &str) {
@@ -50,7 +40,7 @@ impl Sandbox {
         std::fs::read_to_string(&path)
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
             .replace("<project>", &self.project().to_string_lossy())
-            .replace("<home>", &self.root.join("home").to_string_lossy())
+            .replace("<home>", &self.home().to_string_lossy())
     }
 
     fn run(&self, stdin: &str, env: &[(&str, &str)]) -> Outcome {
@@ -58,41 +48,13 @@ impl Sandbox {
     }
 
     fn run_binary(&self, binary: &str, stdin: &[u8], env: &[(&str, &str)]) -> Outcome {
-        let mut command = Command::new(binary);
-        command
-            .arg("hook")
-            .current_dir(self.project())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.root.join("home"))
-            .env("SECURITY_WARNINGS_STATE_DIR", self.state())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let mut child = command.spawn().expect("run sg-lsp hook");
-        // A hook that exits early may close stdin before reading it all.
-        let _ = child.stdin.take().unwrap().write_all(stdin);
-        let output = child.wait_with_output().unwrap();
-        let clean =
-            |bytes: &[u8]| String::from_utf8_lossy(bytes).replace(&*self.root.to_string_lossy(), "<sandbox>");
+        let outcome = self.hook(binary, stdin, env);
+        let root = self.root().to_string_lossy();
         Outcome {
-            code: output.status.code().unwrap_or(-1),
-            stdout: clean(&output.stdout),
-            stderr: clean(&output.stderr),
+            code: outcome.code,
+            stdout: outcome.stdout.replace(&*root, "<sandbox>"),
+            stderr: outcome.stderr.replace(&*root, "<sandbox>"),
         }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.state().join("log.txt")).unwrap_or_default()
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
     }
 }
 
@@ -272,17 +234,6 @@ fn review_events_exit_0_in_silence_and_keep_their_state() {
     assert_eq!(off.stdout, "");
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
-}
-
 #[test]
 fn user_prompt_submit_records_a_baseline_without_touching_the_index() {
     let sandbox = Sandbox::new("baseline");
@@ -375,7 +326,7 @@ fn every_failure_exits_0_with_one_stderr_line() {
             .replace("\"s-write\"", &format!("\"{session}\""))
             .replace("/calc.py", path)
     };
-    let not_a_dir = sandbox.root.join("a-file");
+    let not_a_dir = sandbox.root().join("a-file");
     std::fs::write(&not_a_dir, "").unwrap();
     std::fs::write(sandbox.state().join("sg-lsp-session-corrupt.json"), "{\"shown\": [1, 2").unwrap();
     std::fs::write(sandbox.state().join("sg-lsp-session-locked.lock"), "1").unwrap();
@@ -466,7 +417,7 @@ fn the_debug_log_is_private_and_holds_no_file_contents() {
         let mode = std::fs::metadata(sandbox.state().join("log.txt")).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let custom = sandbox.root.join("custom.log");
+    let custom = sandbox.root().join("custom.log");
     sandbox.run("", &[("SECURITY_GUIDANCE_DEBUG_LOG", &custom.to_string_lossy())]);
     assert!(std::fs::read_to_string(custom).unwrap().contains("failure=bad_stdin"));
 }
@@ -498,27 +449,9 @@ fn under_a_memory_limit_a_dying_worker_is_retried_with_less() {
     let payload = sandbox.payload("post-write");
     // A finite (if generous) limit turns supervision on; the test switch aborts the chosen modes.
     let run = |aborting: &str, session: &str| {
-        let script = format!("ulimit -v 8000000 && exec '{}' hook", env!("CARGO_BIN_EXE_sg-lsp"));
-        let mut command = Command::new("sh");
-        command
-            .args(["-c", &script])
-            .current_dir(sandbox.project())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("SECURITY_WARNINGS_STATE_DIR", sandbox.state())
-            .env("SG_LSP_HOOK_TEST_ABORT", aborting)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().unwrap();
         let stdin = payload.replace("\"s-write\"", &format!("\"{session}\""));
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-        let output = child.wait_with_output().unwrap();
-        (
-            output.status.code(),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+        let outcome = sandbox.hook_limited(&stdin, &[("SG_LSP_HOOK_TEST_ABORT", aborting)]);
+        (Some(outcome.code), outcome.stdout, outcome.stderr)
     };
     let (code, stdout, stderr) = run("", "sup-ok");
     assert_eq!((code, stderr.as_str()), (Some(0), ""));
@@ -548,7 +481,7 @@ fn the_plugin_launcher_never_turns_a_failure_into_findings() {
     let sandbox = Sandbox::new("launcher");
     let launcher = Path::new(env!("CARGO_MANIFEST_DIR")).join("../editors/claude-code/scripts/sg-lsp-launch");
     let fake = |name: &str, body: &str| {
-        let path = sandbox.root.join(name);
+        let path = sandbox.root().join(name);
         std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
         #[cfg(unix)]
         {
@@ -595,11 +528,11 @@ fn the_plugin_launcher_never_turns_a_failure_into_findings() {
     assert_eq!(launch(&[("SG_LSP_BIN", &findings)]).0, Some(2), "the binary's own exit 2 passes through");
 
     // Found through the plugin data dir, with the real binary.
-    let data = sandbox.root.join("plugin-data/bin");
+    let data = sandbox.root().join("plugin-data/bin");
     std::fs::create_dir_all(&data).unwrap();
     std::fs::copy(env!("CARGO_BIN_EXE_sg-lsp"), data.join("sg-lsp")).unwrap();
     let (code, stdout, stderr) =
-        launch(&[("CLAUDE_PLUGIN_DATA", &sandbox.root.join("plugin-data").to_string_lossy())]);
+        launch(&[("CLAUDE_PLUGIN_DATA", &sandbox.root().join("plugin-data").to_string_lossy())]);
     assert_eq!((code, stdout.as_str()), (Some(0), ""));
     assert!(stderr.contains("[bad_stdin]"), "the real binary ran: {stderr}");
 }
@@ -609,7 +542,7 @@ fn state_dir_resolution_follows_the_original_plugin() {
     let sandbox = Sandbox::new("statedir");
     sandbox.file("calc.py", CALC);
     let payload = sandbox.payload("post-write");
-    let config = sandbox.root.join("config");
+    let config = sandbox.root().join("config");
     // An empty SECURITY_WARNINGS_STATE_DIR counts as unset: then $CLAUDE_CONFIG_DIR/security.
     sandbox.run(
         &payload,
@@ -618,11 +551,11 @@ fn state_dir_resolution_follows_the_original_plugin() {
     assert!(config.join("security/sg-lsp-session-s-write.json").exists());
     // Then ~/.claude/security.
     sandbox.run(&payload.replace("\"s-write\"", "\"s-home\""), &[("SECURITY_WARNINGS_STATE_DIR", "")]);
-    assert!(sandbox.root.join("home/.claude/security/sg-lsp-session-s-home.json").exists());
+    assert!(sandbox.root().join("home/.claude/security/sg-lsp-session-s-home.json").exists());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        let state = sandbox.root.join("home/.claude/security/sg-lsp-session-s-home.json");
+        let state = sandbox.root().join("home/.claude/security/sg-lsp-session-s-home.json");
         assert_eq!(std::fs::metadata(state).unwrap().permissions().mode() & 0o777, 0o600);
     }
 }

@@ -3,50 +3,36 @@
 //! of the Messages API (scripted as an agent: Read, `report_findings` with a trace, the refuter), and
 //! real commits in a temporary repository.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod support;
 
 use mock_llm::{Config, MockServer, Reply};
 use serde_json::{Value, json};
+use support::{HookSandbox, Outcome, borrowed, git, git_raw, request_text};
 
 const KEY: &str = "test-key";
 const SAFE: &str = "import subprocess\n\n\ndef run(name):\n    return subprocess.run(['echo', name])\n";
 const VULNERABLE: &str =
     "import subprocess\n\n\ndef run(name):\n    return subprocess.run('echo ' + name, shell=True)\n";
 
-struct Sandbox {
-    root: PathBuf,
-}
+struct Sandbox(HookSandbox);
 
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
+impl std::ops::Deref for Sandbox {
+    type Target = HookSandbox;
+
+    fn deref(&self) -> &HookSandbox {
+        &self.0
+    }
 }
 
 impl Sandbox {
     /// A project with one committed file.
     fn new(name: &str) -> Sandbox {
-        let root = std::env::temp_dir().join(format!("sg-lsp-hook-commit-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        for dir in ["project", "home", "state"] {
-            std::fs::create_dir_all(root.join(dir)).unwrap();
-        }
-        let sandbox = Sandbox { root };
+        let sandbox = Sandbox(HookSandbox::new(&format!("commit-{name}")));
         git(&sandbox.project(), &["init", "-q"]);
         sandbox.write("app.py", SAFE);
         git(&sandbox.project(), &["add", "."]);
         git(&sandbox.project(), &["commit", "-q", "-m", "first"]);
         sandbox
-    }
-
-    fn project(&self) -> PathBuf {
-        self.root.join("project")
-    }
-
-    fn state(&self) -> PathBuf {
-        self.root.join("state")
     }
 
     fn write(&self, relative: &str, text: &str) {
@@ -85,61 +71,13 @@ impl Sandbox {
     }
 
     fn run_binary(&self, binary: &str, stdin: &str, env: &[(&str, &str)]) -> Outcome {
-        let mut command = Command::new(binary);
-        command
-            .arg("hook")
-            .current_dir(self.project())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.root.join("home"))
-            .env("SECURITY_WARNINGS_STATE_DIR", self.state())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let mut child = command.spawn().expect("run sg-lsp hook");
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        let output = child.wait_with_output().unwrap();
-        Outcome {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.state().join("log.txt")).unwrap_or_default()
+        self.hook(binary, stdin.as_bytes(), env)
     }
 
     fn session(&self, session: &str) -> Value {
         let path = self.state().join(format!("sg-lsp-session-{session}.json"));
         serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
     }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-fn git_raw(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    git_raw(dir, args).trim().to_owned()
 }
 
 fn finding(candidate: Option<u32>) -> Value {
@@ -175,24 +113,12 @@ fn script_clean(mock: &MockServer) {
 }
 
 fn mock() -> MockServer {
-    MockServer::start(Config { api_key: Some(KEY.to_owned()), ..Config::default() })
+    support::mock_with_key(KEY)
 }
 
 /// The environment pointing the review at `url`, failing fast.
 fn env_for(url: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("ANTHROPIC_BASE_URL", url.to_owned()),
-        ("ANTHROPIC_API_KEY", KEY.to_owned()),
-        ("SG_LLM_MAX_RETRIES", "0".to_owned()),
-    ]
-}
-
-fn borrowed<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
-fn request_text(mock: &MockServer, index: usize) -> String {
-    String::from_utf8_lossy(&mock.requests()[index].body).into_owned()
+    support::llm_env(url, KEY)
 }
 
 fn quiet(outcome: &Outcome) -> (i32, &str, &str) {
@@ -472,26 +398,9 @@ fn a_commit_review_killed_under_a_memory_limit_cools_down() {
     sandbox.write("app.py", VULNERABLE);
     let stdout = sandbox.commit(&["-m", "x"]);
     let event = sandbox.bash("c9", "toolu_1", "git commit -m x", &stdout, "");
-    let script = format!("ulimit -v 8000000 && exec '{}' hook", env!("CARGO_BIN_EXE_sg-lsp"));
-    let mut command = Command::new("sh");
-    command
-        .args(["-c", &script])
-        .current_dir(sandbox.project())
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", sandbox.root.join("home"))
-        .env("SECURITY_WARNINGS_STATE_DIR", sandbox.state())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (key, value) in &env {
-        command.env(key, value);
-    }
-    let mut child = command.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(event.as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!((output.status.code(), output.stdout.as_slice()), (Some(0), &b""[..]));
+    let outcome = sandbox.hook_limited(&event, &env);
+    let stderr = &outcome.stderr;
+    assert_eq!((Some(outcome.code), outcome.stdout.as_bytes()), (Some(0), &b""[..]));
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains("killed by signal 6") && stderr.contains("commit reviews pause until"),

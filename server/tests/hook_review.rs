@@ -2,13 +2,13 @@
 //! environment pointing at the loopback mock of the Messages API, a temporary git repository, and the
 //! turn as Claude Code runs it (`UserPromptSubmit`, an edit and its `PostToolUse`, then `Stop`).
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+mod support;
+
 use std::time::Duration;
 
 use mock_llm::{Config, MockServer, Reply};
 use serde_json::{Value, json};
+use support::{HookSandbox, Outcome, borrowed, git, request_text};
 
 const KEY: &str = "test-key";
 const BEFORE: &str = "import subprocess\n\n\ndef run(name):\n    return subprocess.run(['echo', name])\n";
@@ -16,38 +16,28 @@ const AFTER: &str =
     "import subprocess\n\n\ndef run(name):\n    return subprocess.run('echo ' + name, shell=True)\n";
 
 struct Sandbox {
-    root: PathBuf,
+    base: HookSandbox,
     turns: std::cell::Cell<usize>,
 }
 
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
+impl std::ops::Deref for Sandbox {
+    type Target = HookSandbox;
+
+    fn deref(&self) -> &HookSandbox {
+        &self.base
+    }
 }
 
 impl Sandbox {
     /// A project with one committed file.
     fn new(name: &str) -> Sandbox {
-        let root = std::env::temp_dir().join(format!("sg-lsp-hook-review-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        for dir in ["project", "home", "state"] {
-            std::fs::create_dir_all(root.join(dir)).unwrap();
-        }
-        let sandbox = Sandbox { root, turns: std::cell::Cell::new(0) };
+        let sandbox =
+            Sandbox { base: HookSandbox::new(&format!("review-{name}")), turns: std::cell::Cell::new(0) };
         git(&sandbox.project(), &["init", "-q"]);
         sandbox.write("app.py", BEFORE);
         git(&sandbox.project(), &["add", "."]);
         git(&sandbox.project(), &["commit", "-q", "-m", "first"]);
         sandbox
-    }
-
-    fn project(&self) -> PathBuf {
-        self.root.join("project")
-    }
-
-    fn state(&self) -> PathBuf {
-        self.root.join("state")
     }
 
     fn write(&self, relative: &str, text: &str) {
@@ -106,51 +96,8 @@ impl Sandbox {
     }
 
     fn run_binary(&self, binary: &str, stdin: &str, env: &[(&str, &str)]) -> Outcome {
-        let mut command = Command::new(binary);
-        command
-            .arg("hook")
-            .current_dir(self.project())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.root.join("home"))
-            .env("SECURITY_WARNINGS_STATE_DIR", self.state())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let mut child = command.spawn().expect("run sg-lsp hook");
-        let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-        let output = child.wait_with_output().unwrap();
-        Outcome {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        self.hook(binary, stdin.as_bytes(), env)
     }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.state().join("log.txt")).unwrap_or_default()
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
 
 fn finding(line: u32, severity: &str, category: &str, title: &str) -> Value {
@@ -167,25 +114,12 @@ fn answer(findings: &[Value]) -> Reply {
 }
 
 fn mock() -> MockServer {
-    MockServer::start(Config { api_key: Some(KEY.to_owned()), ..Config::default() })
+    support::mock_with_key(KEY)
 }
 
 /// The environment pointing the review at `url`, failing fast.
 fn env_for(url: &str) -> Vec<(&'static str, String)> {
-    vec![
-        ("ANTHROPIC_BASE_URL", url.to_owned()),
-        ("ANTHROPIC_API_KEY", KEY.to_owned()),
-        ("SG_LLM_MAX_RETRIES", "0".to_owned()),
-    ]
-}
-
-fn borrowed<'a>(env: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
-    env.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
-
-fn request_text(mock: &MockServer, index: usize) -> String {
-    let requests = mock.requests();
-    String::from_utf8_lossy(&requests[index].body).into_owned()
+    support::llm_env(url, KEY)
 }
 
 #[test]
@@ -482,29 +416,8 @@ fn a_review_killed_under_a_memory_limit_cools_down_instead_of_dying_again() {
     sandbox.turn("s11", &env);
     env.push(("SG_LSP_HOOK_TEST_ABORT", "review"));
     let run = || {
-        let script = format!("ulimit -v 8000000 && exec '{}' hook", env!("CARGO_BIN_EXE_sg-lsp"));
-        let mut command = Command::new("sh");
-        command
-            .args(["-c", &script])
-            .current_dir(sandbox.project())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", sandbox.root.join("home"))
-            .env("SECURITY_WARNINGS_STATE_DIR", sandbox.state())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        for (key, value) in &env {
-            command.env(key, value);
-        }
-        let mut child = command.spawn().unwrap();
-        child.stdin.take().unwrap().write_all(sandbox.stop("s11", false).as_bytes()).unwrap();
-        let output = child.wait_with_output().unwrap();
-        (
-            output.status.code(),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+        let outcome = sandbox.hook_limited(&sandbox.stop("s11", false), &env);
+        (Some(outcome.code), outcome.stdout, outcome.stderr)
     };
     let (code, stdout, stderr) = run();
     assert_eq!((code, stdout.as_str()), (Some(0), ""));
