@@ -4,100 +4,54 @@
 //! through the installed pre-commit hook.
 
 mod review_support;
+mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use mock_llm::{Config, MockServer, Reply};
 use review_support::TestRepo;
 use serde_json::{Value, json};
+use support::invoice::{DB, FILES, ROUTES, idor_finding};
+use support::{Outcome, TempDir, borrowed, sarif_validator, tool_uses};
 
 /// A key that must never appear in any output.
 const KEY: &str = "sk-ant-fixture-NEVER-PRINT-2b8d4f6a1c";
 
-const ROUTES: &str = "from flask import Flask, request\n\nfrom app import db\n\napp = Flask(__name__)\n\n\n@app.route(\"/invoices\")\ndef show_invoice():\n    invoice_id = request.args[\"id\"]\n    return db.get_invoice(invoice_id)\n";
-const DB: &str = "import sqlite3\n\n\ndef get_invoice(invoice_id):\n    conn = sqlite3.connect(\"app.db\")\n    row = conn.execute(\"SELECT * FROM invoices WHERE id = ?\", (invoice_id,)).fetchone()\n    return dict(row)\n";
-const FILES: [&str; 3] = ["app/routes.py", "app/db.py", "app/__init__.py"];
-
-/// A temporary directory removed on drop.
-struct Temp(PathBuf);
-
-impl Temp {
-    fn new(name: &str) -> Temp {
-        let dir = std::env::temp_dir().join(format!("sg-cli-commit-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Temp(dir.canonicalize().unwrap())
-    }
-}
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// A cleared environment: PATH, HOME, no system git config, a git identity, and `vars`.
-fn command(program: &Path, args: &[&str], dir: &Path, home: &Path, vars: &[(&str, String)]) -> Command {
-    let mut command = Command::new(program);
-    command
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.invalid");
-    for (name, value) in vars {
-        command.env(name, value);
-    }
-    command
-}
-
 /// A home and state dir, and the variables pointing at the mock (none without one: no credentials).
 struct Setup {
-    home: Temp,
+    home: TempDir,
     url: Option<String>,
 }
 
 impl Setup {
     fn new(name: &str, mock: Option<&MockServer>) -> Setup {
-        Setup { home: Temp::new(name), url: mock.map(MockServer::url) }
+        Setup { home: TempDir::new(name), url: mock.map(MockServer::url) }
     }
 
     fn vars(&self) -> Vec<(&'static str, String)> {
-        let mut vars =
-            vec![("SECURITY_WARNINGS_STATE_DIR", self.home.0.join("state").to_string_lossy().into_owned())];
+        let mut vars = vec![(
+            "SECURITY_WARNINGS_STATE_DIR",
+            self.home.path().join("state").to_string_lossy().into_owned(),
+        )];
         if let Some(url) = &self.url {
-            vars.push(("ANTHROPIC_BASE_URL", url.clone()));
-            vars.push(("ANTHROPIC_API_KEY", KEY.to_owned()));
-            vars.push(("SG_LLM_MAX_RETRIES", "0".to_owned()));
+            vars.extend(support::llm_env(url, KEY));
         }
         vars
     }
 
-    fn run(&self, args: &[&str], dir: &Path) -> Output {
-        let exe = Path::new(env!("CARGO_BIN_EXE_sg-lsp"));
-        let output = command(exe, args, dir, &self.home.0, &self.vars()).output().expect("run sg-lsp");
-        assert!(!stdout(&output).contains(KEY) && !stderr(&output).contains(KEY), "the key was printed");
-        output
+    fn run(&self, args: &[&str], dir: &Path) -> Outcome {
+        self.run_program(env!("CARGO_BIN_EXE_sg-lsp"), args, dir)
     }
 
-    fn git(&self, args: &[&str], dir: &Path) -> Output {
-        let output =
-            command(Path::new("git"), args, dir, &self.home.0, &self.vars()).output().expect("run git");
-        assert!(!stdout(&output).contains(KEY) && !stderr(&output).contains(KEY), "the key was printed");
+    fn git(&self, args: &[&str], dir: &Path) -> Outcome {
+        self.run_program("git", args, dir)
+    }
+
+    fn run_program(&self, program: &str, args: &[&str], dir: &Path) -> Outcome {
+        let vars = self.vars();
+        let command = support::command(program, args, dir, self.home.path(), &borrowed(&vars));
+        let output = support::run(command, None);
+        assert!(!output.stdout.contains(KEY) && !output.stderr.contains(KEY), "the key was printed");
         output
     }
 }
@@ -108,38 +62,11 @@ fn invoice_repo(name: &str) -> TestRepo {
     let repo = TestRepo::new(name);
     repo.write("README.md", "# invoices\n");
     repo.commit(&["README.md"], "readme");
-    repo.write("app/routes.py", ROUTES).write("app/db.py", DB).write("app/__init__.py", "");
-    repo.commit(&FILES, "invoices");
-    repo
-}
-
-fn idor_finding(candidate: Option<u32>) -> Value {
-    let mut finding = json!({
-        "file": "app/db.py", "line": 6,
-        "code": "row = conn.execute(\"SELECT * FROM invoices WHERE id = ?\", (invoice_id,)).fetchone()",
-        "severity": "high", "category": "authorization", "cwe": "CWE-639",
-        "title": "Any user can read any invoice (IDOR)",
-        "explanation": "The invoice id comes from the query string and the invoice is fetched without an owner check.",
-        "exploit": "A logged-in user requests /invoices?id=2 and receives another customer's invoice.",
-        "evidence": "app/routes.py:10 reads request.args[\"id\"]; app/db.py:6 selects by id only.",
-        "fix": "Filter the query by the current user's id and return 404 otherwise.",
-        "confidence": 0.9,
-        "trace": [
-            {"file": "app/routes.py", "line": 10, "note": "invoice_id taken from request.args"},
-            {"file": "app/routes.py", "line": 11, "note": "passed to db.get_invoice"},
-            {"file": "app/db.py", "line": 6, "note": "fetched by id with no owner check"}
-        ]
-    });
-    if let Some(n) = candidate {
-        finding["candidate"] = json!(n);
+    for (path, text) in FILES {
+        repo.write(path, text);
     }
-    finding
-}
-
-fn tool_uses(calls: &[(&str, Value)]) -> Reply {
-    let content: Vec<Value> =
-        calls.iter().map(|(name, input)| json!({"type": "tool_use", "name": name, "input": input})).collect();
-    Reply::message(json!({"content": content, "stop_reason": "tool_use"}))
+    repo.commit(&FILES.map(|(path, _)| path), "invoices");
+    repo
 }
 
 /// One review of the multi-file scenario: Grep, Read both files, report with a trace; the refuter
@@ -164,36 +91,28 @@ fn mock() -> MockServer {
     MockServer::start(Config { api_key: Some(KEY.to_owned()), ..Config::default() })
 }
 
-fn sarif_validator() -> jsonschema::Validator {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(root.join("tests/sarif-schema-2.1.0.json")).unwrap())
-            .unwrap();
-    jsonschema::options().with_draft(jsonschema::Draft::Draft4).build(&schema).unwrap()
-}
-
 #[test]
 fn the_multi_file_idor_exits_1_with_its_trace_in_human_json_sarif_and_the_report() {
     let mock = mock();
     let setup = Setup::new("idor", Some(&mock));
     let repo = invoice_repo("cli-commit-idor");
-    let report_file = setup.home.0.join("review.md");
+    let report_file = setup.home.path().join("review.md");
 
     // Human, with the Markdown report and progress.
     script_idor(&mock);
     let report_arg = report_file.to_string_lossy().into_owned();
     let human =
         setup.run(&["review-commit", "--color", "never", "--verbose", "--report", &report_arg], &repo.dir);
-    assert_eq!(human.status.code(), Some(1), "{}", stderr(&human));
+    assert_eq!(human.code, 1, "{}", human.stderr);
     assert_eq!(mock.requests().len(), 5);
-    let text = stdout(&human);
+    let text = human.stdout;
     assert!(text.contains("error[review.authorization]: Any user can read any invoice (IDOR)"), "{text}");
     assert!(text.contains("app/db.py:6:5") && text.contains("CWE-639"), "{text}");
     assert!(text.contains("= trace:"), "{text}");
     assert!(text.contains("1. app/routes.py:10  invoice_id taken from request.args"), "{text}");
     assert!(text.contains("3. app/db.py:6  fetched by id with no owner check"), "{text}");
     assert!(text.contains("= exploit: A logged-in user requests /invoices?id=2"), "{text}");
-    let err = stderr(&human);
+    let err = human.stderr;
     for step in ["review-commit: Investigating 2 changed files", "review-commit: Reading app/routes.py"] {
         assert!(err.contains(step), "{step}: {err}");
     }
@@ -212,12 +131,9 @@ fn the_multi_file_idor_exits_1_with_its_trace_in_human_json_sarif_and_the_report
     // JSON: the SPEC's fields, layer commit-review, and the trace.
     script_idor(&mock);
     let json_run = setup.run(&["review-commit", "HEAD", "--format", "json"], &repo.dir);
-    assert_eq!(json_run.status.code(), Some(1), "{}", stderr(&json_run));
-    assert!(
-        !stderr(&json_run).contains("review-commit: Reading"),
-        "no progress when stderr is not a terminal"
-    );
-    let report: Value = serde_json::from_slice(&json_run.stdout).unwrap();
+    assert_eq!(json_run.code, 1, "{}", json_run.stderr);
+    assert!(!json_run.stderr.contains("review-commit: Reading"), "no progress when stderr is not a terminal");
+    let report: Value = serde_json::from_str(&json_run.stdout).unwrap();
     let findings = report["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "{report}");
     let finding = &findings[0];
@@ -242,8 +158,8 @@ fn the_multi_file_idor_exits_1_with_its_trace_in_human_json_sarif_and_the_report
     // SARIF validates; the trace is a code flow.
     script_idor(&mock);
     let sarif_run = setup.run(&["review-commit", "--format", "sarif"], &repo.dir);
-    assert_eq!(sarif_run.status.code(), Some(1), "{}", stderr(&sarif_run));
-    let sarif: Value = serde_json::from_slice(&sarif_run.stdout).unwrap();
+    assert_eq!(sarif_run.code, 1, "{}", sarif_run.stderr);
+    let sarif: Value = serde_json::from_str(&sarif_run.stdout).unwrap();
     let validator = sarif_validator();
     let errors: Vec<String> =
         validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path)).collect();
@@ -259,7 +175,7 @@ fn the_multi_file_idor_exits_1_with_its_trace_in_human_json_sarif_and_the_report
     // --fail-on never: the same finding, exit 0.
     script_idor(&mock);
     let never = setup.run(&["review-commit", "--fail-on", "never"], &repo.dir);
-    assert_eq!(never.status.code(), Some(0), "{}", stderr(&never));
+    assert_eq!(never.code, 0, "{}", never.stderr);
     assert_eq!(mock.requests().len(), 20);
 }
 
@@ -275,8 +191,8 @@ fn staged_reviews_what_is_staged_and_not_the_working_tree() {
     repo.write("loose.py", "y = 1\nUNSTAGED_MARKER = 2\n");
     script_direct(&mock, &json!([]));
     let output = setup.run(&["review-commit", "--staged", "--format", "json"], &repo.dir);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.code, 0, "{}", output.stderr);
+    let report: Value = serde_json::from_str(&output.stdout).unwrap();
     assert_eq!(report["findings"], json!([]));
     assert_eq!(report["commit_review"]["commit"], Value::Null);
     assert_eq!(report["stats"]["files"], 1);
@@ -288,7 +204,7 @@ fn staged_reviews_what_is_staged_and_not_the_working_tree() {
     assert!(!body.contains("loose.py"), "an unstaged file is not in the diff");
 
     let both = setup.run(&["review-commit", "HEAD", "--staged"], &repo.dir);
-    assert_eq!(both.status.code(), Some(2), "REV and --staged conflict");
+    assert_eq!(both.code, 2, "REV and --staged conflict");
 }
 
 #[test]
@@ -297,16 +213,16 @@ fn a_bad_revision_or_no_repository_exits_2_with_one_line() {
     let setup = Setup::new("badrev", Some(&mock));
     let repo = invoice_repo("cli-commit-badrev");
     let bad = setup.run(&["review-commit", "no-such-branch"], &repo.dir);
-    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(bad.code, 2);
     assert!(bad.stdout.is_empty());
-    let err = stderr(&bad);
+    let err = bad.stderr;
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("unknown revision") && err.contains("no-such-branch"), "{err}");
 
-    let plain = Temp::new("plain-dir");
-    let outside = setup.run(&["review-commit"], &plain.0);
-    assert_eq!(outside.status.code(), Some(2));
-    let err = stderr(&outside);
+    let plain = TempDir::new("plain-dir");
+    let outside = setup.run(&["review-commit"], plain.path());
+    assert_eq!(outside.code, 2);
+    let err = outside.stderr;
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("not inside a git repository") && err.contains("-C PATH"), "{err}");
     assert!(mock.requests().is_empty());
@@ -314,8 +230,8 @@ fn a_bad_revision_or_no_repository_exits_2_with_one_line() {
     // -C points at the repository from elsewhere.
     script_direct(&mock, &json!([]));
     let repo_arg = repo.dir.to_string_lossy().into_owned();
-    let elsewhere = setup.run(&["review-commit", "-C", &repo_arg], &plain.0);
-    assert_eq!(elsewhere.status.code(), Some(0), "{}", stderr(&elsewhere));
+    let elsewhere = setup.run(&["review-commit", "-C", &repo_arg], plain.path());
+    assert_eq!(elsewhere.code, 0, "{}", elsewhere.stderr);
     assert_eq!(mock.requests().len(), 1);
 }
 
@@ -324,9 +240,9 @@ fn no_credentials_exit_2_with_one_line_naming_the_variable() {
     let setup = Setup::new("nocreds", None);
     let repo = invoice_repo("cli-commit-nocreds");
     let output = setup.run(&["review-commit"], &repo.dir);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.code, 2);
     assert!(output.stdout.is_empty());
-    let err = stderr(&output);
+    let err = output.stderr;
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("ANTHROPIC_API_KEY"), "{err}");
 }
@@ -337,35 +253,38 @@ fn a_rejected_key_cools_the_commit_review_layer_and_success_clears_it() {
     let setup = Setup::new("auth", Some(&mock));
     let repo = invoice_repo("cli-commit-auth");
     let output = setup.run(&["review-commit"], &repo.dir);
-    assert_eq!(output.status.code(), Some(2));
-    let err = stderr(&output);
+    assert_eq!(output.code, 2);
+    let err = output.stderr;
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("401") && err.contains("[auth]"), "{err}");
-    let marker = setup.home.0.join("state/cooldown-commit-review.json");
+    let marker = setup.home.path().join("state/cooldown-commit-review.json");
     assert!(marker.is_file(), "the commit-review cooldown is written");
 
     // As the hook: the cooldown is honoured (no request) and the line says the commit goes ahead.
     let before = mock.requests().len();
     let hook = setup.run(&["review-commit", "--staged", "--fail-on", "error", "--git-hook"], &repo.dir);
-    assert_eq!(hook.status.code(), Some(2));
-    let err = stderr(&hook);
+    assert_eq!(hook.code, 2);
+    let err = hook.stderr;
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("cooling down") && err.contains("the commit goes ahead"), "{err}");
     assert_eq!(mock.requests().len(), before, "no request during the cooldown");
 
     // A person asking still tries, and a success clears the marker.
-    let fixed = Setup { home: Temp::new("auth-fixed"), url: Some(mock.url()) };
-    std::fs::create_dir_all(fixed.home.0.join("state")).unwrap();
-    std::fs::copy(&marker, fixed.home.0.join("state/cooldown-commit-review.json")).unwrap();
+    let fixed = Setup { home: TempDir::new("auth-fixed"), url: Some(mock.url()) };
+    std::fs::create_dir_all(fixed.home.path().join("state")).unwrap();
+    std::fs::copy(&marker, fixed.home.path().join("state/cooldown-commit-review.json")).unwrap();
     let mut vars = fixed.vars();
     vars.retain(|(name, _)| *name != "ANTHROPIC_API_KEY");
     vars.push(("ANTHROPIC_API_KEY", "the-right-key".to_owned()));
     script_direct(&mock, &json!([]));
-    let exe = Path::new(env!("CARGO_BIN_EXE_sg-lsp"));
-    let retry = command(exe, &["review-commit"], &repo.dir, &fixed.home.0, &vars).output().unwrap();
-    assert_eq!(retry.status.code(), Some(0), "{}", stderr(&retry));
-    assert!(stderr(&retry).contains("cooling down until"), "{}", stderr(&retry));
-    assert!(!fixed.home.0.join("state/cooldown-commit-review.json").exists(), "success clears it");
+    let exe = env!("CARGO_BIN_EXE_sg-lsp");
+    let retry = support::run(
+        support::command(exe, &["review-commit"], &repo.dir, fixed.home.path(), &borrowed(&vars)),
+        None,
+    );
+    assert_eq!(retry.code, 0, "{}", retry.stderr);
+    assert!(retry.stderr.contains("cooling down until"), "{}", retry.stderr);
+    assert!(!fixed.home.path().join("state/cooldown-commit-review.json").exists(), "success clears it");
 }
 
 #[cfg(unix)]
@@ -383,8 +302,8 @@ fn install_git_hook_writes_refuses_a_foreign_hook_keeps_a_backup_and_uninstalls(
     let backup = repo.git_dir().join("hooks/pre-commit.sg-lsp-backup");
 
     let first = setup.run(&["install-git-hook"], &repo.dir);
-    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
-    assert!(stderr(&first).contains("--no-verify"), "{}", stderr(&first));
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first.stderr.contains("--no-verify"), "{}", first.stderr);
     let script = std::fs::read_to_string(&hook).unwrap();
     assert!(script.starts_with("#!/bin/sh\n") && script.contains("# sg-lsp: pre-commit hook"), "{script}");
     assert!(script.contains("review-commit --staged --fail-on error"), "{script}");
@@ -392,34 +311,34 @@ fn install_git_hook_writes_refuses_a_foreign_hook_keeps_a_backup_and_uninstalls(
     assert!(script.contains(&format!("sg_lsp='{}'", exe.display())), "the absolute path: {script}");
     assert!(is_executable(&hook));
     let again = setup.run(&["install-git-hook"], &repo.dir);
-    assert_eq!(again.status.code(), Some(0));
-    assert!(stderr(&again).contains("already installed"), "{}", stderr(&again));
+    assert_eq!(again.code, 0);
+    assert!(again.stderr.contains("already installed"), "{}", again.stderr);
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), script, "idempotent");
 
     let removed = setup.run(&["install-git-hook", "--uninstall"], &repo.dir);
-    assert_eq!(removed.status.code(), Some(0), "{}", stderr(&removed));
+    assert_eq!(removed.code, 0, "{}", removed.stderr);
     assert!(!hook.exists());
-    assert_eq!(setup.run(&["install-git-hook", "--uninstall"], &repo.dir).status.code(), Some(0));
+    assert_eq!(setup.run(&["install-git-hook", "--uninstall"], &repo.dir).code, 0);
 
     // A hook of someone else's: refused without --force, kept as a backup with it.
     let foreign = "#!/bin/sh\necho foreign hook\n";
     std::fs::write(&hook, foreign).unwrap();
     let refused = setup.run(&["install-git-hook"], &repo.dir);
-    assert_eq!(refused.status.code(), Some(2));
-    let err = stderr(&refused);
+    assert_eq!(refused.code, 2);
+    let err = refused.stderr;
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("--force") && err.contains("not installed by sg-lsp"), "{err}");
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), foreign, "left alone");
     let not_ours = setup.run(&["install-git-hook", "--uninstall"], &repo.dir);
-    assert_eq!(not_ours.status.code(), Some(2), "uninstall leaves a foreign hook alone");
+    assert_eq!(not_ours.code, 2, "uninstall leaves a foreign hook alone");
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), foreign);
 
     let forced = setup.run(&["install-git-hook", "--force"], &repo.dir);
-    assert_eq!(forced.status.code(), Some(0), "{}", stderr(&forced));
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
     assert_eq!(std::fs::read_to_string(&backup).unwrap(), foreign, "the foreign hook is kept");
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), script);
     let restored = setup.run(&["install-git-hook", "--uninstall"], &repo.dir);
-    assert_eq!(restored.status.code(), Some(0), "{}", stderr(&restored));
+    assert_eq!(restored.code, 0, "{}", restored.stderr);
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), foreign, "the backup is restored");
     assert!(!backup.exists());
 
@@ -427,14 +346,14 @@ fn install_git_hook_writes_refuses_a_foreign_hook_keeps_a_backup_and_uninstalls(
     repo.set_config("core.hooksPath", "githooks");
     std::fs::remove_file(&hook).unwrap();
     let custom = setup.run(&["install-git-hook"], &repo.dir);
-    assert_eq!(custom.status.code(), Some(0), "{}", stderr(&custom));
+    assert_eq!(custom.code, 0, "{}", custom.stderr);
     assert!(repo.dir.join("githooks/pre-commit").is_file());
     assert!(!hook.exists());
 
-    let plain = Temp::new("install-plain");
-    let outside = setup.run(&["install-git-hook"], &plain.0);
-    assert_eq!(outside.status.code(), Some(2));
-    assert!(stderr(&outside).contains("not inside a git repository"));
+    let plain = TempDir::new("install-plain");
+    let outside = setup.run(&["install-git-hook"], plain.path());
+    assert_eq!(outside.code, 2);
+    assert!(outside.stderr.contains("not inside a git repository"));
 }
 
 #[cfg(unix)]
@@ -445,23 +364,22 @@ fn a_real_git_commit_is_blocked_on_a_critical_finding_and_never_on_a_review_that
     let repo = TestRepo::new("cli-commit-e2e");
     repo.write("README.md", "# invoices\n");
     let first = repo.commit(&["README.md"], "readme").to_string();
-    let head =
-        || String::from_utf8_lossy(&setup.git(&["rev-parse", "HEAD"], &repo.dir).stdout).trim().to_owned();
+    let head = || setup.git(&["rev-parse", "HEAD"], &repo.dir).stdout.trim().to_owned();
     assert_eq!(head(), first);
     let installed = setup.run(&["install-git-hook"], &repo.dir);
-    assert_eq!(installed.status.code(), Some(0), "{}", stderr(&installed));
+    assert_eq!(installed.code, 0, "{}", installed.stderr);
 
     // A critical finding blocks the commit.
     repo.write("app/routes.py", ROUTES).write("app/db.py", DB).write("app/__init__.py", "");
-    assert!(setup.git(&["add", "app"], &repo.dir).status.success());
+    assert!(setup.git(&["add", "app"], &repo.dir).code == 0);
     let mut critical = idor_finding(None);
     critical["severity"] = json!("critical");
     script_direct(&mock, &json!([critical.clone()]));
     critical["candidate"] = json!(1);
     script_direct(&mock, &json!([critical]));
     let blocked = setup.git(&["commit", "-m", "invoices"], &repo.dir);
-    assert!(!blocked.status.success(), "{}", stderr(&blocked));
-    let err = stderr(&blocked);
+    assert!(blocked.code != 0, "{}", blocked.stderr);
+    let err = blocked.stderr;
     assert!(err.contains("git commit --no-verify"), "{err}");
     // git sends a hook's stdout to stderr.
     assert!(err.contains("error[review.authorization]: Any user can read any invoice"), "{err}");
@@ -472,7 +390,7 @@ fn a_real_git_commit_is_blocked_on_a_critical_finding_and_never_on_a_review_that
 
     // --no-verify skips the hook (no request).
     let skipped = setup.git(&["commit", "--no-verify", "-m", "invoices"], &repo.dir);
-    assert!(skipped.status.success(), "{}", stderr(&skipped));
+    assert!(skipped.code == 0, "{}", skipped.stderr);
     assert_ne!(head(), first);
     assert_eq!(mock.requests().len(), 2, "the hook did not run");
 
@@ -481,7 +399,7 @@ fn a_real_git_commit_is_blocked_on_a_critical_finding_and_never_on_a_review_that
     repo.write("app/db.py", &format!("{DB}\n\ndef ALL_MARKER():\n    return 1\n"));
     script_direct(&mock, &json!([]));
     let clean = setup.git(&["commit", "-a", "-m", "more"], &repo.dir);
-    assert!(clean.status.success(), "{}", stderr(&clean));
+    assert!(clean.code == 0, "{}", clean.stderr);
     assert_ne!(head(), second);
     let requests = mock.requests();
     assert_eq!(requests.len(), 3);
@@ -491,11 +409,11 @@ fn a_real_git_commit_is_blocked_on_a_critical_finding_and_never_on_a_review_that
     let third = head();
     repo.write("notes.txt", "later\n");
     let bare = Setup::new("e2e-nocreds", None);
-    assert!(bare.git(&["add", "notes.txt"], &repo.dir).status.success());
+    assert!(bare.git(&["add", "notes.txt"], &repo.dir).code == 0);
     let through = bare.git(&["commit", "-m", "notes"], &repo.dir);
-    assert!(through.status.success(), "{}", stderr(&through));
+    assert!(through.code == 0, "{}", through.stderr);
     assert_ne!(head(), third);
-    let err = stderr(&through);
+    let err = through.stderr;
     let ours: Vec<&str> = err.lines().filter(|l| l.contains("sg-lsp")).collect();
     assert_eq!(ours.len(), 1, "{err}");
     assert!(ours[0].contains("ANTHROPIC_API_KEY") && ours[0].contains("the commit goes ahead"), "{err}");
