@@ -5,6 +5,7 @@
 //! cancellation.
 
 mod review_support;
+mod support;
 
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
@@ -17,16 +18,10 @@ use sg_lsp::agent::{
     AgentError, AgentOutcome, AgentRequest, Budgets, Progress, Stage, render_report, review_commit,
     review_commit_blocking,
 };
-use sg_lsp::git::{DiffTarget, FileStatus, LineKind, Repo};
+use sg_lsp::git::{DiffTarget, FileStatus, Repo};
 use sg_lsp::llm::{Client, FailureCode};
-
-fn added(diff: &sg_lsp::git::Diff, path: &str) -> Vec<(u32, String)> {
-    let file = diff.files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not in diff"));
-    file.lines()
-        .filter(|l| l.kind == LineKind::Added)
-        .map(|l| (l.new_line.unwrap(), l.text.clone()))
-        .collect()
-}
+use support::invoice::{DB, FILES, ROUTES, idor_finding};
+use support::{added, tool_uses};
 
 // ---- git edge: commit and range diffs -------------------------------------------------------------
 
@@ -94,17 +89,16 @@ fn a_range_diff_is_the_delta_between_two_revisions() {
 
 // ---- the agent loop against the scripted mock ---------------------------------------------------------
 
-const ROUTES: &str = "from flask import Flask, request\n\nfrom app import db\n\napp = Flask(__name__)\n\n\n@app.route(\"/invoices\")\ndef show_invoice():\n    invoice_id = request.args[\"id\"]\n    return db.get_invoice(invoice_id)\n";
-const DB: &str = "import sqlite3\n\n\ndef get_invoice(invoice_id):\n    conn = sqlite3.connect(\"app.db\")\n    row = conn.execute(\"SELECT * FROM invoices WHERE id = ?\", (invoice_id,)).fetchone()\n    return dict(row)\n";
-
 /// A repository whose HEAD commit adds a route reading an invoice id from the request and a data
 /// function fetching it without an owner check.
 fn invoice_repo(name: &str) -> TestRepo {
     let repo = TestRepo::new(name);
     repo.write("README.md", "# invoices\n");
     repo.commit(&["README.md"], "readme");
-    repo.write("app/routes.py", ROUTES).write("app/db.py", DB).write("app/__init__.py", "");
-    repo.commit(&["app/routes.py", "app/db.py", "app/__init__.py"], "invoices");
+    for (path, text) in FILES {
+        repo.write(path, text);
+    }
+    repo.commit(&FILES.map(|(path, _)| path), "invoices");
     repo
 }
 
@@ -134,13 +128,6 @@ fn run(client: &Client, request: &AgentRequest) -> (Result<AgentOutcome, AgentEr
     let result = review_commit_blocking(client, request, move |p| sink.lock().unwrap().push(p));
     let progress = seen.lock().unwrap().clone();
     (result, progress)
-}
-
-/// A message with several `tool_use` blocks (the mock fills in fresh ids).
-fn tool_uses(calls: &[(&str, Value)]) -> Reply {
-    let content: Vec<Value> =
-        calls.iter().map(|(name, input)| json!({"type": "tool_use", "name": name, "input": input})).collect();
-    Reply::message(json!({"content": content, "stop_reason": "tool_use"}))
 }
 
 fn body(recorded: &Recorded) -> Value {
@@ -195,29 +182,6 @@ fn assert_well_formed(requests: &[Recorded]) {
         }
         assert_eq!(body["system"][0]["cache_control"], json!({"type": "ephemeral"}));
     }
-}
-
-fn idor_finding(candidate: Option<u32>) -> Value {
-    let mut finding = json!({
-        "file": "app/db.py", "line": 6,
-        "code": "row = conn.execute(\"SELECT * FROM invoices WHERE id = ?\", (invoice_id,)).fetchone()",
-        "severity": "high", "category": "authorization", "cwe": "CWE-639",
-        "title": "Any user can read any invoice (IDOR)",
-        "explanation": "The invoice id comes from the query string and the invoice is fetched without comparing its owner with the current user.",
-        "exploit": "A logged-in user requests /invoices?id=2 and receives another customer's invoice.",
-        "evidence": "app/routes.py:10 reads request.args[\"id\"]; app/db.py:6 selects by id only.",
-        "fix": "Filter the query by the current user's id and return 404 otherwise.",
-        "confidence": 0.9,
-        "trace": [
-            {"file": "app/routes.py", "line": 10, "note": "invoice_id taken from request.args"},
-            {"file": "app/routes.py", "line": 11, "note": "passed to db.get_invoice"},
-            {"file": "app/db.py", "line": 6, "note": "fetched by id with no owner check"}
-        ]
-    });
-    if let Some(n) = candidate {
-        finding["candidate"] = json!(n);
-    }
-    finding
 }
 
 #[test]

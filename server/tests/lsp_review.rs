@@ -3,9 +3,9 @@
 //! edited, the command and code action, cancellation, auth failures told once with a cooldown.
 
 mod lsp_harness;
+mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +13,7 @@ use lsp_harness::TestServer;
 use mock_llm::{Config, MockServer, Reply};
 use serde_json::{Value, json};
 use sg_lsp::lsp::ServeOptions;
+use support::{TempDir, git};
 
 /// The repository under review: `app.py` committed, then changed on disk.
 struct Project {
@@ -21,48 +22,23 @@ struct Project {
     state: PathBuf,
 }
 
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 const COMMITTED: &str = "def download(request):\n    return 'ok'\n";
 /// Line 3 reads a path from the request; no pattern rule flags it, only the review does.
 const CHANGED: &str =
     "def download(request):\n    name = request.args['file']\n    return open('/srv/files/' + name).read()\n";
 
-fn git(root: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(root)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", root)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git runs");
-    assert!(status.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&status.stderr));
-}
-
 fn project(name: &str) -> Project {
-    let base = std::env::temp_dir().join(format!("sg-lsp-review-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&base);
-    let root = base.join("repo");
-    let state = base.join("state");
+    let dir = TempDir::new(&format!("lsp-review-{name}"));
+    let root = dir.path().join("repo");
+    let state = dir.path().join("state");
     std::fs::create_dir_all(&root).unwrap();
     std::fs::create_dir_all(&state).unwrap();
-    let root = root.canonicalize().unwrap();
     git(&root, &["init", "-q"]);
     std::fs::write(root.join("app.py"), COMMITTED).unwrap();
     git(&root, &["add", "app.py"]);
     git(&root, &["commit", "-q", "-m", "init"]);
     std::fs::write(root.join("app.py"), CHANGED).unwrap();
-    Project { _dir: TempDir(base), root, state }
+    Project { _dir: dir, root, state }
 }
 
 impl Project {

@@ -4,6 +4,7 @@
 //! against the loopback mock.
 
 mod review_support;
+mod support;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -16,6 +17,7 @@ use serde_json::json;
 use sg_lsp::git::{DiffTarget, FileStatus, LineKind, Repo};
 use sg_lsp::llm::{ContentBlock, FailureCode, LlmError, MessagesResponse, Role, StopReason, ToolChoice};
 use sg_lsp::review::{ReviewError, ReviewRequest, ReviewSeverity, build_request, review, review_blocking};
+use support::added;
 
 const APP_V1: &str =
     "import os\n\n\ndef handler(request):\n    name = request.args['name']\n    return name\n";
@@ -27,14 +29,6 @@ fn request(repo: &TestRepo, target: DiffTarget) -> ReviewRequest {
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
-}
-
-fn added(diff: &sg_lsp::git::Diff, path: &str) -> Vec<(u32, String)> {
-    let file = diff.files.iter().find(|f| f.path == path).unwrap_or_else(|| panic!("{path} not in diff"));
-    file.lines()
-        .filter(|l| l.kind == LineKind::Added)
-        .map(|l| (l.new_line.unwrap(), l.text.clone()))
-        .collect()
 }
 
 fn paths(diff: &sg_lsp::git::Diff) -> Vec<&str> {
