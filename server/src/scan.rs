@@ -138,18 +138,40 @@ fn run_queries(
     let deadline = Instant::now() + QUERY_BUDGET;
     let mut over_budget = |_: &tree_sitter::QueryCursorState| Instant::now() > deadline;
     let mut cursor = QueryCursor::new();
-    for window in windows {
-        // A match is returned when any part of it lies in the window (tested), so every match that
-        // contains a prefilter hit is found without walking the rest of the tree.
-        cursor.set_byte_range(window.clone());
-        let options = QueryCursorOptions::new().progress_callback(&mut over_budget);
-        let mut matches =
-            cursor.matches_with_options(&plan.query, tree.root_node(), text.as_bytes(), options);
-        while let Some(found) = matches.next() {
-            if found.pattern_index >= plan.first_binding_pattern {
-                binding_matches.push(found.captures.to_vec());
-            } else if active[plan.pattern_rules[found.pattern_index]] {
-                rule_matches.push((found.pattern_index, found.captures.to_vec()));
+    let whole = windows.len() == 1 && windows[0] == (0..text.len());
+    if whole || tree.root_node().is_error() {
+        for window in windows {
+            // A match is returned when any part of it lies in the window (tested), so every match that
+            // contains a prefilter hit is found without walking the rest of the tree.
+            cursor.set_byte_range(window.clone());
+            let options = QueryCursorOptions::new().progress_callback(&mut over_budget);
+            let mut matches =
+                cursor.matches_with_options(&plan.query, tree.root_node(), text.as_bytes(), options);
+            while let Some(found) = matches.next() {
+                sort_match(plan, active, found, &mut rule_matches, &mut binding_matches);
+            }
+        }
+    } else {
+        let mut splitter = WindowSplitter::new(tree.root_node());
+        let mut shallow = QueryCursor::new();
+        shallow.set_max_start_depth(Some(1));
+        for window in windows {
+            for (node, pass) in splitter.passes(window) {
+                let cursor = match pass {
+                    Pass::Shallow => {
+                        shallow.set_byte_range(0..text.len());
+                        &mut shallow
+                    }
+                    Pass::Window => {
+                        cursor.set_byte_range(window.clone());
+                        &mut cursor
+                    }
+                };
+                let options = QueryCursorOptions::new().progress_callback(&mut over_budget);
+                let mut matches = cursor.matches_with_options(&plan.query, node, text.as_bytes(), options);
+                while let Some(found) = matches.next() {
+                    sort_match(plan, active, found, &mut rule_matches, &mut binding_matches);
+                }
             }
         }
     }
@@ -172,6 +194,85 @@ fn run_queries(
             let fix = rule.meta.fix.as_ref().and_then(|template| build_fix(template, plan, captures, text));
             findings.push(make_finding(rule, span.clone(), fingerprint(&rule.id, matched, &scope), fix));
         }
+    }
+}
+
+/// How a window's query pass is split so it does not walk every sibling of every ancestor. A query
+/// cursor restricted to a byte range still enters each sibling of each ancestor of the range (in a
+/// flat module of 300 top-level definitions, 300 nodes, through the hidden repetition nodes, for every
+/// window). Instead, a node with many children gets one shallow pass (matches rooted at it or at its
+/// children, over the whole node, once per scan), and each window then continues inside only the
+/// children it overlaps; a node with few children gets an ordinary window pass.
+///
+/// The shallow pass finds every match rooted at its node or at its children (including a wildcard root
+/// `(_ (child))` or sibling patterns whose parent is the node), also outside any window; a pass started
+/// on a child sees no parent context, so matches rooted above it are left to the shallow pass of its
+/// parent. Both differences only add or drop matches that the whole-tree pass finds and that anchors
+/// promise to cover anyway (the engine tests check anchored scans equal whole-tree walks).
+struct WindowSplitter<'tree> {
+    root: Node<'tree>,
+    /// Visible children of the nodes split so far.
+    children: std::collections::HashMap<usize, Vec<Node<'tree>>>,
+}
+
+/// A query pass over one node: `Shallow` starts matches at the node and its children only, without a
+/// byte range; `Window` is an ordinary pass restricted to the window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Pass {
+    Shallow,
+    Window,
+}
+
+/// Nodes with more children than this get a shallow pass instead of a window pass.
+const SPLIT_CHILDREN: usize = 8;
+
+impl<'tree> WindowSplitter<'tree> {
+    fn new(root: Node<'tree>) -> Self {
+        Self { root, children: std::collections::HashMap::new() }
+    }
+
+    /// The passes that cover `window`; a node's shallow pass is returned only the first time.
+    fn passes(&mut self, window: &Range<usize>) -> Vec<(Node<'tree>, Pass)> {
+        let mut passes = Vec::new();
+        let mut stack = vec![self.root];
+        while let Some(node) = stack.pop() {
+            if node.child_count() <= SPLIT_CHILDREN {
+                passes.push((node, Pass::Window));
+                continue;
+            }
+            let children = match self.children.entry(node.id()) {
+                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    passes.push((node, Pass::Shallow));
+                    let mut cursor = node.walk();
+                    entry.insert(node.children(&mut cursor).collect())
+                }
+            };
+            // Children overlapping the window (boundaries included, a superset of what a cursor
+            // restricted to the window would start matches in), pushed so they pop in order.
+            let first = children.partition_point(|child| child.end_byte() < window.start);
+            let overlapping =
+                children[first..].iter().take_while(|child| child.start_byte() <= window.end).copied();
+            let before = stack.len();
+            stack.extend(overlapping);
+            stack[before..].reverse();
+        }
+        passes
+    }
+}
+
+/// Files a match as a rule match (of an active rule) or an import binding.
+fn sort_match<'tree>(
+    plan: &Plan,
+    active: &[bool],
+    found: &tree_sitter::QueryMatch<'_, 'tree>,
+    rule_matches: &mut Vec<(usize, Vec<QueryCapture<'tree>>)>,
+    binding_matches: &mut Vec<Vec<QueryCapture<'tree>>>,
+) {
+    if found.pattern_index >= plan.first_binding_pattern {
+        binding_matches.push(found.captures.to_vec());
+    } else if active[plan.pattern_rules[found.pattern_index]] {
+        rule_matches.push((found.pattern_index, found.captures.to_vec()));
     }
 }
 
