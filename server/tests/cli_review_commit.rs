@@ -418,4 +418,18 @@ fn a_real_git_commit_is_blocked_on_a_critical_finding_and_never_on_a_review_that
     assert_eq!(ours.len(), 1, "{err}");
     assert!(ours[0].contains("ANTHROPIC_API_KEY") && ours[0].contains("the commit goes ahead"), "{err}");
     assert_eq!(mock.requests().len(), 3);
+
+    // ENABLE_COMMIT_REVIEW=0 (as for the Claude Code hook): credentials or not, no review and not a word.
+    let fourth = head();
+    repo.write("notes.txt", "even later\n");
+    assert!(setup.git(&["add", "notes.txt"], &repo.dir).code == 0);
+    let mut vars = setup.vars();
+    vars.push(("ENABLE_COMMIT_REVIEW", "0".to_owned()));
+    let off =
+        support::command("git", &["commit", "-m", "off"], &repo.dir, setup.home.path(), &borrowed(&vars));
+    let off = support::run(off, None);
+    assert!(off.code == 0, "{}", off.stderr);
+    assert_ne!(head(), fourth);
+    assert!(!off.stderr.contains("sg-lsp"), "{}", off.stderr);
+    assert_eq!(mock.requests().len(), 3, "switched off: no request");
 }

@@ -69,6 +69,23 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// A 0/1 switch of the environment (`1 true on yes` / `0 false off no`, any case); `None` when unset
+/// or not understood.
+fn flag(name: &str) -> Option<bool> {
+    match env(name)?.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "on" | "yes" => Some(true),
+        "0" | "false" | "off" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+/// The switches that turn the commit review off for the git hook, as they do for the Claude Code hook.
+fn switched_off() -> bool {
+    flag("SECURITY_GUIDANCE_DISABLE") == Some(true)
+        || flag("ENABLE_CODE_SECURITY_REVIEW") == Some(false)
+        || flag("ENABLE_COMMIT_REVIEW") == Some(false)
+}
+
 /// Runs the review; `Ok(code)` is the exit code (errors were already said on stderr).
 pub(super) fn run(args: &ReviewCommitArgs) -> anyhow::Result<u8> {
     let started = Instant::now();
@@ -79,6 +96,10 @@ pub(super) fn run(args: &ReviewCommitArgs) -> anyhow::Result<u8> {
             eprintln!("sg-lsp review-commit: {line}");
         }
     };
+    if args.git_hook && switched_off() {
+        // The user turned the layer off: the commit goes ahead without a word.
+        return Ok(0);
+    }
     let client = match Client::from_env(env) {
         Ok(client) => client.agentic(),
         Err(error) => {
