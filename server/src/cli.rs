@@ -10,7 +10,6 @@ mod review_commit_cmd;
 mod rules_cmd;
 mod sarif;
 mod scan_cmd;
-mod time;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -96,6 +96,12 @@ pub struct Finding {
     pub fix: Option<Fix>,
 }
 
+/// The MITRE page of a weakness id such as `CWE-502` (`None` for anything else).
+pub fn cwe_uri(cwe: &str) -> Option<String> {
+    let number = cwe.strip_prefix("CWE-")?;
+    Some(format!("https://cwe.mitre.org/data/definitions/{number}.html"))
+}
+
 /// Fingerprint of a finding: a hash of the rule, the matched code with whitespace collapsed, and the
 /// names of the enclosing scopes, so that it survives edits elsewhere and line moves.
 pub fn fingerprint(rule: &str, matched: &str, scope: &str) -> String {

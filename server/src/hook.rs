@@ -6,6 +6,7 @@
 
 mod baseline;
 mod commit;
+mod deadline;
 mod document;
 mod edit;
 mod failure;

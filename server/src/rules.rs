@@ -67,9 +67,7 @@ impl Rule {
 
     /// The documentation link shown in hovers and SARIF: the first CWE's page.
     pub fn help_uri(&self) -> Option<String> {
-        let cwe = self.meta.cwe.first()?;
-        let number = cwe.strip_prefix("CWE-")?;
-        Some(format!("https://cwe.mitre.org/data/definitions/{number}.html"))
+        crate::finding::cwe_uri(self.meta.cwe.first()?)
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
-use super::{review_cmd, review_commit_cmd, time};
+use super::{review_cmd, review_commit_cmd};
 use crate::llm::{self, Client, Messages as _, cooldown};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -69,7 +69,7 @@ fn parse_flag(value: &str) -> Option<bool> {
 }
 
 pub(super) fn run(args: &DoctorArgs) -> anyhow::Result<u8> {
-    let report = gather(&env, time::now());
+    let report = gather(&env, crate::clock::now());
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {
@@ -221,7 +221,7 @@ fn cooldowns(dir: &Path, now: u64) -> Vec<Value> {
                     true,
                     format!(
                         "active until {}; the one retry after the window is {}",
-                        time::utc(until),
+                        crate::clock::utc_minutes(until),
                         if marker.retried_at.is_some() { "used" } else { "not used yet" }
                     ),
                 ),
@@ -232,8 +232,8 @@ fn cooldowns(dir: &Path, now: u64) -> Vec<Value> {
                             true,
                             format!(
                                 "window over; the one retry was used at {} without a result, skipping until {}",
-                                time::utc(at),
-                                time::utc(at.saturating_add(window))
+                                crate::clock::utc_minutes(at),
+                                crate::clock::utc_minutes(at.saturating_add(window))
                             ),
                         ),
                         _ => (false, "window over: the next review is the one retry".to_owned()),
@@ -372,7 +372,7 @@ fn human(report: &Value) -> String {
             text(&marker["status"]),
             text(&marker["code"]),
             text(&marker["message"]),
-            marker["since"].as_u64().map_or_else(|| "-".into(), time::utc),
+            marker["since"].as_u64().map_or_else(|| "-".into(), crate::clock::utc_minutes),
             text(&marker["file"]),
         );
     }
@@ -386,7 +386,7 @@ fn human(report: &Value) -> String {
         let _ = writeln!(
             out,
             "  {}  {}  {}  {}",
-            failure["at"].as_u64().map_or_else(|| "-".into(), time::utc),
+            failure["at"].as_u64().map_or_else(|| "-".into(), crate::clock::utc_minutes),
             text(&failure["layer"]),
             text(&failure["code"]),
             text(&failure["message"]),

@@ -13,7 +13,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::report::Report;
-use super::{Color, FailOn, Format, human, json, sarif, time, use_color};
+use super::{Color, FailOn, Format, human, json, sarif, use_color};
 use crate::finding::Layer;
 use crate::llm::{self, Client, Messages as _, Usage, cooldown};
 use crate::review::{self, DiffTarget, ReviewError, ReviewOutcome, ReviewRequest};
@@ -84,11 +84,11 @@ pub(super) fn run(args: &ReviewArgs) -> anyhow::Result<u8> {
     let state = cooldown::state_dir(env).map(|(dir, _)| dir);
     if let Some(dir) = &state
         && let Some(marker) = cooldown::marker(dir, LAYER)
-        && let Some(until) = marker.until.filter(|until| *until > time::now())
+        && let Some(until) = marker.until.filter(|until| *until > crate::clock::now())
     {
         eprintln!(
             "note: the review layer is cooling down until {} after `{}` ({}); trying anyway because you asked",
-            time::utc(until),
+            crate::clock::utc_minutes(until),
             marker.code,
             marker.message
         );
@@ -102,7 +102,7 @@ pub(super) fn run(args: &ReviewArgs) -> anyhow::Result<u8> {
                     dir,
                     LAYER,
                     &llm::Failure::from(llm_error),
-                    time::now(),
+                    crate::clock::now(),
                     cooldown::window_from_env(env),
                 );
             }

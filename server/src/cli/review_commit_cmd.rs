@@ -18,7 +18,7 @@ use std::time::Instant;
 use clap::Args;
 
 use super::report::{Detail, Report};
-use super::{Color, FailOn, Format, human, json, sarif, time, use_color};
+use super::{Color, FailOn, Format, human, json, sarif, use_color};
 use crate::agent::{self, AgentError, AgentOutcome, AgentRequest, Budgets, Progress};
 use crate::finding::Layer;
 use crate::llm::{self, Client, Usage, cooldown};
@@ -111,20 +111,21 @@ pub(super) fn run(args: &ReviewCommitArgs) -> anyhow::Result<u8> {
     let state = cooldown::state_dir(env).map(|(dir, _)| dir);
     if let Some(dir) = &state {
         if args.git_hook {
-            if let cooldown::Gate::Cooling { until, code, message } = cooldown::check(dir, LAYER, time::now())
+            if let cooldown::Gate::Cooling { until, code, message } =
+                cooldown::check(dir, LAYER, crate::clock::now())
             {
                 say(&format!(
                     "the commit review is cooling down until {} after `{code}` ({message})",
-                    time::utc(until)
+                    crate::clock::utc_minutes(until)
                 ));
                 return Ok(2);
             }
         } else if let Some(marker) = cooldown::marker(dir, LAYER)
-            && let Some(until) = marker.until.filter(|until| *until > time::now())
+            && let Some(until) = marker.until.filter(|until| *until > crate::clock::now())
         {
             eprintln!(
                 "note: the commit review is cooling down until {} after `{}` ({}); trying anyway because you asked",
-                time::utc(until),
+                crate::clock::utc_minutes(until),
                 marker.code,
                 marker.message
             );
@@ -145,7 +146,7 @@ pub(super) fn run(args: &ReviewCommitArgs) -> anyhow::Result<u8> {
                     dir,
                     LAYER,
                     &llm::Failure::from(llm_error),
-                    time::now(),
+                    crate::clock::now(),
                     cooldown::window_from_env(env),
                 );
             }

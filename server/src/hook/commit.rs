@@ -33,19 +33,16 @@ use crate::review::ReviewError;
 
 use super::failure::{Code, Failure};
 use super::input::Payload;
-use super::llm_failure::{self, Layer};
+use super::llm_failure::{self, COMMIT_REVIEW};
 use super::review::CommitCommand;
 use super::state::{Session, SessionData, now};
 use super::switches::env_value;
-use super::{Context, Reply, log, output};
+use super::{Context, Reply, output};
 
 /// The cooldown layer of the commit review (shared with `sg-lsp review-commit` and the server).
 pub(crate) const LAYER: &str = "commit-review";
 /// Reviews per rolling hour per session (the original's `MAX_COMMIT_REVIEWS_PER_HOUR`).
 pub(crate) const MAX_PER_HOUR: usize = 20;
-/// The commit review's words and cooldown layer.
-const COMMIT_REVIEW: Layer = Layer { cooldown: LAYER, what: "commit review", next: "the next commit" };
-
 const RATE_WINDOW: u64 = 3600;
 /// Reflog entries looked at by the fallback, and how old one may be (`HEAD@{0}` is exempt).
 const REFLOG_ENTRIES: usize = 5;
@@ -259,7 +256,7 @@ fn gate(data: &mut SessionData, dir: &Path, now: u64, reply: &mut Reply) -> bool
                 Code::CoolingDown,
                 format!(
                     "commit review skipped: cooling down until {} after `{code}` ({}); `sg-lsp doctor` shows why",
-                    log::timestamp(until),
+                    crate::clock::rfc3339(until),
                     message.trim_end_matches('.')
                 ),
             ));
@@ -458,7 +455,10 @@ mod engine {
     use crate::agent::{AgentOutcome, AgentRequest, Budgets};
     use crate::git::{DiffTarget, ReflogEntry, Repo};
 
-    use super::{Job, JobError, Locate, Located, REFLOG_ENTRIES, REFLOG_MAX_AGE, Unlocated, reviewed_shas};
+    use super::{
+        Job, JobError, LAYER, Locate, Located, REFLOG_ENTRIES, REFLOG_MAX_AGE, Unlocated, reviewed_shas,
+    };
+    use crate::hook::deadline::{self, Late};
     use crate::hook::switches::env_value;
 
     pub(super) fn locate(ask: &Locate<'_>) -> Result<Located, Unlocated> {
@@ -523,26 +523,14 @@ mod engine {
         let mut request = AgentRequest::new(job.root, job.target);
         request.home = env_value("HOME").or_else(|| env_value("USERPROFILE")).map(PathBuf::from);
         request.budgets = Budgets::from_env(env_value);
-        let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
-            .name("sg-lsp-commit-review".into())
-            .spawn(move || {
-                if cfg!(debug_assertions)
-                    && std::env::var("SG_LSP_HOOK_TEST_ABORT")
-                        .is_ok_and(|v| v.split(',').any(|m| m == "commit-review"))
-                {
-                    std::process::abort();
-                }
-                let _ = sender.send(crate::agent::review_commit_blocking(&client, &request, |_| {}));
-            })
-            .map_err(|e| JobError::Broken(format!("cannot start the review thread ({e})")))?;
-        match receiver.recv_timeout(job.deadline) {
-            Ok(result) => result.map_err(JobError::Agent),
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(JobError::OverBudget(job.deadline)),
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                Err(JobError::Broken("internal error in the review (it panicked); please report it".into()))
-            }
-        }
+        deadline::within("sg-lsp-commit-review", LAYER, job.deadline, move || {
+            crate::agent::review_commit_blocking(&client, &request, |_| {})
+        })
+        .map_err(|late| match late {
+            Late::Over(deadline) => JobError::OverBudget(deadline),
+            Late::Broken(why) => JobError::Broken(why),
+        })?
+        .map_err(JobError::Agent)
     }
 }
 

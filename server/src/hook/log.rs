@@ -19,7 +19,7 @@ pub(crate) fn record(context: &Context, event: &str, reply: &Reply) {
     let Some(path) = log_path(context) else { return };
     let mut line = format!(
         "{} pid={} event={event} exit={} elapsed_ms={}",
-        timestamp(super::state::now()),
+        crate::clock::rfc3339(crate::clock::now()),
         std::process::id(),
         reply.exit,
         context.started.elapsed().as_millis()
@@ -71,33 +71,9 @@ pub(crate) fn append(path: &Path, line: &str) -> std::io::Result<()> {
     options.open(path)?.write_all(line.as_bytes())
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` for Unix seconds (UTC), without a date library.
-pub(crate) fn timestamp(secs: u64) -> String {
-    let days = secs / 86_400;
-    let rest = secs % 86_400;
-    // Howard Hinnant's days-to-civil algorithm.
-    let z = i64::try_from(days).unwrap_or(0) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn formats_utc_timestamps() {
-        assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
-        assert_eq!(timestamp(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(timestamp(1_767_225_599), "2025-12-31T23:59:59Z");
-    }
 
     #[test]
     fn rotates_at_one_mebibyte_with_private_permissions() {

@@ -271,9 +271,7 @@ pub(crate) fn prune(dir: &Path, older_than: Duration) {
 }
 
 /// Seconds since the Unix epoch.
-pub(crate) fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
+pub(crate) use crate::clock::now;
 
 fn now_nanos() -> u32 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())

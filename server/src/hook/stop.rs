@@ -22,20 +22,18 @@ use crate::llm::cooldown::{self, Gate};
 use crate::llm::{FailureCode, LlmError};
 use crate::review::{DiffTarget, ReviewError, ReviewOutcome};
 
+use super::deadline::{self, Late};
 use super::failure::{Code, Failure};
 use super::input::Payload;
-use super::llm_failure::{self, Layer};
+use super::llm_failure::{self, STOP_REVIEW};
 use super::review::{StopSkip, record_fire, stop_gate};
 use super::state::{Session, now};
 use super::switches::env_value;
-use super::{Context, Reply, baseline, log, output};
+use super::{Context, Reply, baseline, output};
 
 /// The cooldown layer of the diff review (shared with the language server's review on save).
 pub(crate) const LAYER: &str = "review";
 /// The whole review must end well before Claude Code's hook timeout (600 s in hooks.json).
-/// The Stop review's words and cooldown layer.
-const REVIEW: Layer = Layer { cooldown: LAYER, what: "review", next: "the next Stop" };
-
 const DEFAULT_BUDGET: Duration = Duration::from_secs(240);
 /// A review marked as running for longer than its budget plus this has died (killed, or Claude Code
 /// tore the hook down); another may start.
@@ -185,7 +183,7 @@ fn decide(
                 Code::CoolingDown,
                 format!(
                     "review skipped: cooling down until {} after `{code}` ({}); `sg-lsp doctor` shows why",
-                    log::timestamp(until),
+                    crate::clock::rfc3339(until),
                     message.trim_end_matches('.')
                 ),
             ));
@@ -290,7 +288,7 @@ fn failed(dir: &Path, error: &JobError, now: u64, reply: &mut Reply) -> Failure 
         };
         return Failure::new(code, format!("review failed: {detail}; the next Stop tries again"));
     };
-    llm_failure::report(&REVIEW, dir, &error, now, reply)
+    llm_failure::report(&STOP_REVIEW, dir, &error, now, reply)
 }
 
 /// Facts of a finished review for the debug log: counts, tokens, cost, never text.
@@ -350,25 +348,14 @@ pub(crate) fn engine(job: Job) -> Result<ReviewOutcome, JobError> {
     request.home = env_value("HOME").or_else(|| env_value("USERPROFILE")).map(PathBuf::from);
     request.dual = env_value("SG_DUAL_OR").is_some_and(|v| v.trim().eq_ignore_ascii_case("on"));
     request.only_paths = job.only_paths;
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("sg-lsp-review".into())
-        .spawn(move || {
-            if cfg!(debug_assertions)
-                && std::env::var("SG_LSP_HOOK_TEST_ABORT").is_ok_and(|v| v.split(',').any(|m| m == "review"))
-            {
-                std::process::abort();
-            }
-            let _ = sender.send(crate::review::review_blocking(&client, &request));
-        })
-        .map_err(|e| JobError::Broken(format!("cannot start the review thread ({e})")))?;
-    match receiver.recv_timeout(job.budget) {
-        Ok(result) => result.map_err(JobError::Review),
-        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(JobError::OverBudget(job.budget)),
-        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-            Err(JobError::Broken("internal error in the review (it panicked); please report it".into()))
-        }
-    }
+    deadline::within("sg-lsp-review", LAYER, job.budget, move || {
+        crate::review::review_blocking(&client, &request)
+    })
+    .map_err(|late| match late {
+        Late::Over(budget) => JobError::OverBudget(budget),
+        Late::Broken(why) => JobError::Broken(why),
+    })?
+    .map_err(JobError::Review)
 }
 
 #[cfg(test)]

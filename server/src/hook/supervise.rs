@@ -268,30 +268,26 @@ fn review_died(
         })
     };
     let state = super::state::state_dir();
-    let (layer, what, next) = match review {
+    let layer = match review {
         Review::Stop => {
             clear_running(event, state.as_deref());
-            (super::stop::LAYER, "review", "the next Stop tries again")
+            &super::llm_failure::STOP_REVIEW
         }
-        Review::Commit => (super::commit::LAYER, "commit review", "the next commit tries again"),
+        Review::Commit => &super::llm_failure::COMMIT_REVIEW,
     };
     let text = if let (Some((code, failure)), Some(dir)) = (&failure, &state) {
-        let now = super::state::now();
-        let window = cooldown::window_from_env(super::switches::env_value);
-        let until = cooldown::record_failure(dir, layer, failure, now, window).and_then(|m| m.until);
-        let pause = until.map_or_else(
-            || next.to_owned(),
-            |until| {
-                format!("{what}s pause until {} (`sg-lsp doctor` shows why)", super::log::timestamp(until))
-            },
-        );
-        Failure::new(*code, format!("{what} failed: {}; {pause}", failure.message))
+        let (text, _) =
+            super::llm_failure::record(layer, dir, failure, &failure.message, super::state::now());
+        Failure::new(*code, text)
     } else {
         let how = signal.map_or_else(
             || format!("exited with status {}", output.status.code().unwrap_or(-1)),
             |n| format!("was killed by signal {n}"),
         );
-        Failure::new(Code::SignalKilled, format!("{what} stopped: the review process {how}; {next}"))
+        Failure::new(
+            Code::SignalKilled,
+            format!("{} stopped: the review process {how}; {}", layer.what, layer.retry()),
+        )
     };
     Supervised { stdout: Vec::new(), stderr: line(&text), exit: 0, deaths }
 }

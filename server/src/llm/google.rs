@@ -3,7 +3,7 @@
 //! GCE metadata server. Tokens are cached until a minute before they expire.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -228,7 +228,7 @@ async fn fetch(
 ) -> Result<(Secret, Duration), LlmError> {
     let request = match auth {
         GoogleAuth::ServiceAccount { client_email, private_key, token_uri, .. } => {
-            let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            let now = crate::clock::now();
             let jwt = service_account_jwt(client_email, private_key.expose(), token_uri, now)?;
             http.post(token_uri)
                 .form(&[("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"), ("assertion", &jwt)])

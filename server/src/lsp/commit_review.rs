@@ -162,7 +162,7 @@ async fn run(
                     dir,
                     LAYER,
                     &llm::cooldown::Failure::from(e),
-                    review::unix_now(),
+                    crate::clock::now(),
                     llm::cooldown::window_from_env(|name| (reviewer.env)(name)),
                 );
                 reviewer.told.store(true, Ordering::SeqCst);
@@ -253,7 +253,7 @@ fn write_report(root: &Path, outcome: &AgentOutcome) -> std::io::Result<PathBuf>
     let repo = Repo::discover(root).map_err(|e| std::io::Error::other(e.0))?;
     let dir = repo.git_dir().join("sg-lsp").join("reviews");
     std::fs::create_dir_all(&dir)?;
-    let path = dir.join(agent::report_file_name(outcome, review::unix_now()));
+    let path = dir.join(agent::report_file_name(outcome, crate::clock::now()));
     std::fs::write(&path, agent::render_report(outcome))?;
     Ok(path)
 }

@@ -132,7 +132,7 @@ pub(super) fn start(
         }
         return;
     };
-    let now = unix_now();
+    let now = crate::clock::now();
     if trigger != Trigger::Command
         && let Some(dir) = reviewer.state_dir()
         && let llm::cooldown::Gate::Cooling { until, code, .. } = llm::cooldown::check(&dir, LAYER, now)
@@ -233,7 +233,7 @@ async fn run(
                         dir,
                         LAYER,
                         &llm::cooldown::Failure::from(e),
-                        unix_now(),
+                        crate::clock::now(),
                         llm::cooldown::window_from_env(|name| (reviewer.env)(name)),
                     );
                 }
@@ -246,10 +246,6 @@ async fn run(
             }
         }
     }
-}
-
-pub(super) fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 pub(super) fn relative_path(root: &Path, path: &Path) -> Option<String> {
@@ -382,10 +378,7 @@ pub(super) fn diagnostic(source: &str, shown: &Shown<'_>, text: &str, encoding: 
             message.push_str(part);
         }
     }
-    let cwe_link = finding.cwe.first().and_then(|cwe| {
-        let number = cwe.trim_start_matches("CWE-");
-        format!("https://cwe.mitre.org/data/definitions/{number}.html").parse().ok()
-    });
+    let cwe_link = finding.cwe.first().and_then(|cwe| crate::finding::cwe_uri(cwe)?.parse().ok());
     Diagnostic {
         range: position::text_range(&index, text, &as_finding.span, encoding),
         severity: Some(severity),
