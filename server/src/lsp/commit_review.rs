@@ -44,7 +44,7 @@ pub(super) fn start(
     revision: Option<String>,
     show: Show,
 ) {
-    let model = match &reviewer.model {
+    let model = match reviewer.model() {
         Ok(model) => model.agentic(),
         Err(why) => {
             let (client, why) = (client.clone(), why.clone());

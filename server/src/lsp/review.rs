@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Value, json};
 use tower_lsp_server::Client;
@@ -22,7 +22,7 @@ use super::workspace;
 use super::{Env, position};
 use crate::finding::{Layer, Severity};
 use crate::git::DiffTarget;
-use crate::llm::{self, FailureCode, Messages};
+use crate::llm::{self, FailureCode};
 use crate::review::{self, ReviewFinding, ReviewOutcome, ReviewRequest, ReviewedFile};
 use crate::text::{Encoding, LineIndex};
 
@@ -66,8 +66,11 @@ impl Trigger {
 
 /// The review layer's state in one server.
 pub(super) struct Reviewer {
-    /// The model client, or why there is none (no credentials, a bad setting).
-    pub model: Result<llm::Client, String>,
+    /// The provider, or why there is none (no credentials, a bad setting).
+    config: Result<llm::ProviderConfig, String>,
+    /// The HTTPS client, built on the first review (loading the root certificates costs a few
+    /// megabytes a server that never reviews should not pay).
+    client: OnceLock<Result<llm::Client, String>>,
     pub env: Env,
     running: Mutex<Option<tokio::task::AbortHandle>>,
     /// A problem that will repeat (auth, quota, no credentials on a command) was shown once already.
@@ -80,13 +83,14 @@ pub(super) struct Reviewer {
 
 impl Reviewer {
     pub fn new(env: Env) -> Reviewer {
-        let model = llm::Client::from_env(|name| env(name)).map_err(|e| e.message);
-        match &model {
-            Ok(client) => tracing::info!(model = client.model(), "LLM review available"),
+        let config = llm::ProviderConfig::from_env(|name| env(name)).map_err(|e| e.message);
+        match &config {
+            Ok(config) => tracing::info!(model = config.model, "LLM review available"),
             Err(why) => tracing::info!("LLM review off: {why}"),
         }
         Reviewer {
-            model,
+            config,
+            client: OnceLock::new(),
             env,
             running: Mutex::new(None),
             told: AtomicBool::new(false),
@@ -97,7 +101,14 @@ impl Reviewer {
 
     /// Whether a review can run at all (credentials exist).
     pub fn available(&self) -> bool {
-        self.model.is_ok()
+        self.config.is_ok()
+    }
+
+    /// The model client, or why there is none.
+    pub fn model(&self) -> Result<llm::Client, String> {
+        let config = self.config.as_ref()?;
+        let built = self.client.get_or_init(|| llm::Client::new(config.clone()).map_err(|e| e.message));
+        built.clone()
     }
 
     /// Notes an edit or a save; returns the new activity count for an idle timer to compare.
@@ -122,15 +133,19 @@ pub(super) fn start(
     trigger: Trigger,
     progress: bool,
 ) {
-    let Ok(model) = &reviewer.model else {
-        if trigger == Trigger::Command {
-            let why = reviewer.model.as_ref().err().cloned().unwrap_or_default();
-            let client = client.clone();
-            tokio::spawn(async move {
-                client.show_message(MessageType::WARNING, format!("sg-lsp: review unavailable: {why}")).await;
-            });
+    let model = match reviewer.model() {
+        Ok(model) => model,
+        Err(why) => {
+            if trigger == Trigger::Command {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    client
+                        .show_message(MessageType::WARNING, format!("sg-lsp: review unavailable: {why}"))
+                        .await;
+                });
+            }
+            return;
         }
-        return;
     };
     let now = crate::clock::now();
     if trigger != Trigger::Command
@@ -140,14 +155,8 @@ pub(super) fn start(
         tracing::info!(until, code = code.as_str(), "review skipped: cooling down");
         return;
     }
-    let task = tokio::spawn(run(
-        Arc::clone(shared),
-        client.clone(),
-        Arc::clone(reviewer),
-        model.clone(),
-        trigger,
-        progress,
-    ));
+    let task =
+        tokio::spawn(run(Arc::clone(shared), client.clone(), Arc::clone(reviewer), model, trigger, progress));
     let mut running = reviewer.running.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(previous) = running.replace(task.abort_handle()) {
         // A newer save makes the running review's diff stale; its answer would be too.
