@@ -7,14 +7,15 @@
 pub(crate) mod bindings;
 mod nodes;
 mod regex_rules;
+mod skeleton;
 pub mod suppress;
 
+use std::cell::OnceCell;
 use std::ops::Range;
-
 use std::time::{Duration, Instant};
 use streaming_iterator::StreamingIterator;
 
-use tree_sitter::{Node, Parser, QueryCapture, QueryCursor, QueryCursorOptions, Tree};
+use tree_sitter::{Node, Parser, Point, QueryCapture, QueryCursor, QueryCursorOptions, Tree};
 
 use crate::finding::{Edit, Finding, Fix, Layer, fingerprint};
 use crate::language::Language;
@@ -76,19 +77,25 @@ pub fn scan_with(
             || rules.rule(index).meta.scope != crate::rules::Scope::Anywhere)
     });
 
-    let parsed;
-    let tree = match tree {
-        _ if options.regex_only || !wants_tree => None,
-        Some(tree) => Some(tree),
-        None => {
-            parsed = parse(language, text, None);
-            parsed.as_ref()
-        }
+    let anchored =
+        !options.whole_tree && !active_queries.iter().any(|&index| language_rules.unanchored[index]);
+    let windows = match () {
+        () if active_queries.is_empty() => Vec::new(),
+        () if anchored => anchor_windows(&language_rules.anchors, text),
+        () => std::iter::once(0..text.len()).collect(),
+    };
+    let trees = if options.regex_only || !wants_tree {
+        ScanTree::none(language, text)
+    } else if let Some(tree) = tree {
+        ScanTree::given(language, text, tree)
+    } else {
+        ScanTree::parse(language, text, anchored.then_some(windows.as_slice()))
     };
 
     let mut findings = Vec::new();
-    if let Some(tree) = tree
-        && !active_queries.is_empty()
+    // No window (no active query rule, or no anchor hit): no query can match, nothing to parse for it.
+    if !windows.is_empty()
+        && let Some(tree) = trees.for_queries()
     {
         let lean_plan;
         let plan = if options.lean {
@@ -98,24 +105,124 @@ pub fn scan_with(
             rules.plan(language)
         };
         if let Some(plan) = plan {
-            let whole = options.whole_tree || active_queries.iter().any(|&i| language_rules.unanchored[i]);
-            let windows = if whole {
-                std::iter::once(0..text.len()).collect()
-            } else {
-                anchor_windows(&language_rules.anchors, text)
-            };
             run_queries(rules, plan, &active, &windows, text, tree, &mut findings);
         }
     }
     for (index, rule) in rules.rules().iter().enumerate() {
         if active[index] && !rule.is_query_rule() {
-            regex_rules::run(rule, language, text, tree, &mut findings);
+            regex_rules::run(rule, language, text, &trees, &mut findings);
         }
     }
 
     findings.sort_by(|a, b| (a.span.start, a.span.end, &a.rule).cmp(&(b.span.start, b.span.end, &b.rule)));
     findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
     if options.keep_suppressed { findings } else { suppress::apply(rules, text, findings) }
+}
+
+/// The syntax tree of one scan: the caller's, or parsed here. Parsed here, it is first a skeleton of the
+/// ranges around the query windows when the language has one (see `skeleton`), and becomes a
+/// whole-file parse the first time something outside those ranges asks for the tree.
+struct ScanTree<'a> {
+    language: Language,
+    text: &'a str,
+    enabled: bool,
+    given: Option<&'a Tree>,
+    /// The skeleton tree and the sorted byte ranges it covers.
+    skeleton: Option<(Tree, Vec<Range<usize>>)>,
+    whole: OnceCell<Option<Tree>>,
+}
+
+impl<'a> ScanTree<'a> {
+    /// No tree at all (regex-only scans, or no active rule needs one).
+    fn none(language: Language, text: &'a str) -> Self {
+        Self { language, text, enabled: false, given: None, skeleton: None, whole: OnceCell::new() }
+    }
+
+    fn given(language: Language, text: &'a str, tree: &'a Tree) -> Self {
+        Self { given: Some(tree), enabled: true, ..Self::none(language, text) }
+    }
+
+    /// Parses a skeleton around `windows` where that is possible and worthwhile; otherwise the whole
+    /// file is parsed on first use.
+    fn parse(language: Language, text: &'a str, windows: Option<&[Range<usize>]>) -> Self {
+        let skeleton = match (language, windows) {
+            (Language::Python, Some(windows)) if !windows.is_empty() => {
+                skeleton::python_ranges(text, windows)
+                    .and_then(|ranges| Some((parse_ranges(language, text, &ranges)?, ranges)))
+            }
+            _ => None,
+        };
+        Self { enabled: true, skeleton, ..Self::none(language, text) }
+    }
+
+    fn whole(&self) -> Option<&Tree> {
+        if !self.enabled {
+            return None;
+        }
+        self.given.or_else(|| self.whole.get_or_init(|| parse(self.language, self.text, None)).as_ref())
+    }
+
+    /// The tree for the query pass, whose windows the skeleton covers.
+    fn for_queries(&self) -> Option<&Tree> {
+        match &self.skeleton {
+            Some((tree, _)) => Some(tree),
+            None => self.whole(),
+        }
+    }
+
+    /// A tree that holds byte `offset` as a whole-file parse would.
+    fn at(&self, offset: usize) -> Option<&Tree> {
+        match &self.skeleton {
+            Some((tree, ranges)) if covers(ranges, offset) => Some(tree),
+            _ => self.whole(),
+        }
+    }
+}
+
+/// Whether one of the sorted `ranges` holds `offset`.
+fn covers(ranges: &[Range<usize>], offset: usize) -> bool {
+    let after = ranges.partition_point(|range| range.start <= offset);
+    after > 0 && ranges[after - 1].contains(&offset)
+}
+
+/// Parses only `ranges` of `text` (positions stay those of the whole text); `None` when the result has a
+/// syntax error, so the caller parses the whole file instead.
+fn parse_ranges(language: Language, text: &str, ranges: &[Range<usize>]) -> Option<Tree> {
+    let grammar = language.grammar()?;
+    let mut parser = Parser::new();
+    parser.set_language(&grammar).ok()?;
+    let mut rows = RowCounter::default();
+    let included: Vec<tree_sitter::Range> = ranges
+        .iter()
+        .map(|range| tree_sitter::Range {
+            start_byte: range.start,
+            end_byte: range.end,
+            start_point: rows.point(text, range.start),
+            end_point: rows.point(text, range.end),
+        })
+        .collect();
+    parser.set_included_ranges(&included).ok()?;
+    let tree = parser.parse(text, None)?;
+    (!tree.root_node().has_error()).then_some(tree)
+}
+
+/// Row and column of increasing byte offsets, counting newlines once.
+#[derive(Default)]
+struct RowCounter {
+    offset: usize,
+    row: usize,
+    line_start: usize,
+}
+
+impl RowCounter {
+    fn point(&mut self, text: &str, offset: usize) -> Point {
+        for newline in memchr::memchr_iter(b'\n', &text.as_bytes()[self.offset..offset]) {
+            self.row += 1;
+            self.line_start = self.offset + newline + 1;
+        }
+        self.offset = offset;
+        Point { row: self.row, column: offset - self.line_start }
+    }
 }
 
 /// Longest a file's query pass may take: a pathological project rule must not hang the editor or the

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use tree_sitter::Tree;
 
-use super::{make_finding, nodes};
+use super::{ScanTree, make_finding, nodes};
 use crate::finding::{Finding, fingerprint};
 use crate::language::Language;
 use crate::rules::{Rule, Scope};
@@ -14,11 +14,11 @@ pub(super) fn run(
     rule: &Rule,
     language: Language,
     text: &str,
-    tree: Option<&Tree>,
+    trees: &ScanTree<'_>,
     findings: &mut Vec<Finding>,
 ) {
     let Some(regex) = rule.regex.as_ref().and_then(crate::rules::LazyRegex::get) else { return };
-    if rule.meta.scope == Scope::CommentsStrings && tree.is_none() {
+    if rule.meta.scope == Scope::CommentsStrings && !trees.enabled {
         return;
     }
     let focus_group = regex.capture_names().position(|name| name == Some("finding"));
@@ -31,7 +31,12 @@ pub(super) fn run(
         };
         let Some(found) = found else { continue };
         let span: Range<usize> = found.range();
-        if !in_scope(rule.meta.scope, language, tree, span.start) || !keeps(rule, found.as_str()) {
+        if !keeps(rule, found.as_str()) {
+            continue;
+        }
+        // Asked per match: the scan may have parsed only the parts of the file around its windows.
+        let tree = trees.at(span.start);
+        if !in_scope(rule.meta.scope, language, tree, span.start) {
             continue;
         }
         let scope = tree.map(|tree| nodes::scope_at(tree, span.start, text)).unwrap_or_default();
