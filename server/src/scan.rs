@@ -282,6 +282,11 @@ fn run_queries(
             }
         }
     }
+    // Windows under one wide node (a bundle wrapped in one function) each find the matches rooted at
+    // that node again; each is judged once (`#resolves-to?` of a callee spanning the whole file is
+    // costly).
+    let mut seen = std::collections::HashSet::new();
+    rule_matches.retain(|(pattern, captures)| seen.insert((*pattern, capture_ids(captures))));
     if rule_matches.is_empty() {
         return;
     }
@@ -428,6 +433,11 @@ pub(crate) fn make_finding(
         layer: Layer::Pattern,
         fix,
     }
+}
+
+/// What identifies a match: its capture indexes and nodes.
+pub(crate) fn capture_ids(captures: &[QueryCapture<'_>]) -> Vec<(u32, usize)> {
+    captures.iter().map(|c| (c.index, c.node.id())).collect()
 }
 
 fn capture<'tree>(captures: &[QueryCapture<'tree>], index: Option<u32>) -> Option<Node<'tree>> {

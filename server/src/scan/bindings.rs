@@ -5,7 +5,7 @@
 //! dotted path with the head name replaced by what it was imported as. A name that was never imported
 //! keeps its own spelling, so `db.exec` stays `db.exec` and `exec` stays `exec`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Query, QueryCapture};
 
@@ -83,7 +83,13 @@ fn collect(text: &str, ids: BindingCaptures, matches: &[Vec<QueryCapture<'_>>]) 
     let mut names = HashMap::new();
     // Aliases of values (`loads = pickle.loads`) are resolved after the imports they refer to.
     let mut aliases: Vec<(String, Node<'_>)> = Vec::new();
+    // An anchored scan finds a binding again in every window it overlaps (hundreds of times for a
+    // declaration wrapping a whole bundle); each is resolved once, in the order first found.
+    let mut seen = HashSet::new();
     for captures in matches {
+        if !seen.insert(super::capture_ids(captures)) {
+            continue;
+        }
         let get = |i: Option<u32>| captures.iter().find(|c| Some(c.index) == i).map(|c| c.node);
         let text_of = |node: Node<'_>| text[node.byte_range()].to_owned();
         match (get(ids.module), get(ids.name), get(ids.alias), get(ids.value)) {

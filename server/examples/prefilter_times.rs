@@ -1,0 +1,39 @@
+//! Diagnostic: time of each Python query rule's prefilter and anchor regex over many files
+//! (`cargo run --release --example prefilter_times FILE...`), slowest first.
+#![allow(clippy::print_stdout)]
+use std::time::{Duration, Instant};
+
+fn main() {
+    let texts: Vec<String> =
+        std::env::args().skip(1).filter_map(|p| std::fs::read_to_string(p).ok()).collect();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../queries/python");
+    let mut rows: Vec<(Duration, String, usize)> = Vec::new();
+    let mut anchors = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("queries") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let meta: toml::Table = toml::from_str(&std::fs::read_to_string(&path).expect("toml")).expect("toml");
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        for key in ["prefilter", "anchor"] {
+            let Some(source) = meta.get(key).and_then(|v| v.as_str()) else { continue };
+            if key == "anchor" {
+                anchors.push(format!("(?:{source})"));
+            }
+            let regex = regex::Regex::new(source).expect("regex");
+            let started = Instant::now();
+            let hits = texts.iter().filter(|t| regex.is_match(t)).count();
+            rows.push((started.elapsed(), format!("{name} {key}"), hits));
+        }
+    }
+    anchors.push(r"(?-u:\b)(?:import|require)(?-u:\b)".to_owned());
+    let combined = regex::Regex::new(&anchors.join("|")).expect("anchors");
+    let started = Instant::now();
+    let hits: usize = texts.iter().map(|t| combined.find_iter(t).count()).sum();
+    rows.push((started.elapsed(), "ALL anchors find_iter".into(), hits));
+    rows.sort();
+    for (time, name, hits) in rows.iter().rev() {
+        println!("{time:>10.2?} {name} ({hits} hits)");
+    }
+}
