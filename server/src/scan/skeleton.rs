@@ -217,9 +217,13 @@ fn logical_lines(text: &[u8]) -> Option<Vec<LogicalLine>> {
     Some(lines)
 }
 
-/// Offset just past the newline ending the physical line at `at`.
+/// Offset just past the newline ending the physical line at `at` (`\n`, `\r\n` or a lone `\r`, as
+/// Python and tree-sitter-python count lines).
 fn line_end(text: &[u8], at: usize) -> usize {
-    match memchr::memchr(b'\n', &text[at..]) {
+    match memchr::memchr2(b'\n', b'\r', &text[at..]) {
+        Some(newline) if text[at + newline] == b'\r' && text.get(at + newline + 1) == Some(&b'\n') => {
+            at + newline + 2
+        }
         Some(newline) => at + newline + 1,
         None => text.len(),
     }
@@ -320,7 +324,9 @@ impl Lexer<'_> {
         while let Some(byte) = self.peek(0) {
             match byte {
                 b'\\' => {
-                    self.at += 2;
+                    // An escape, or a line continuation (`\r\n` counts as one character here).
+                    let crlf = self.peek(1) == Some(b'\r') && self.peek(2) == Some(b'\n');
+                    self.at += if crlf { 3 } else { 2 };
                     continue;
                 }
                 _ if byte == quote => {
@@ -445,6 +451,29 @@ mod tests {
         // Read as two strings, `f"{x["` and `" ]}"`, the `(` would stay open and swallow the lines below.
         let text = "a = f\"{x[\"(\" ]}\"\nb = eval(y)\nc = 1\nd = 2\n";
         assert_eq!(kept(text, "eval"), "b = eval(y)\n");
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_end_lines() {
+        for newline in ["\r\n", "\r"] {
+            let text = [
+                "# note",
+                "x = 'a\\",
+                "b'",
+                "",
+                "def f():",
+                "    # inner",
+                "    y = 2",
+                "    return eval(y)",
+                "z = 3",
+                "",
+            ]
+            .join(newline);
+            let expected = ["def f():", "    return eval(y)", ""].join(newline);
+            assert_eq!(kept(&text, "eval"), expected, "{newline:?}");
+            let padded = format!("{text}{}", format!("value = compute(1, 2){newline}").repeat(100));
+            assert_same_as_whole_parse(&padded, &format!("{newline:?}"));
+        }
     }
 
     #[test]
