@@ -56,6 +56,30 @@ fn anchored_rules_find_exactly_what_a_whole_tree_walk_finds() {
     }
 }
 
+/// Every field of every finding, fingerprints (scope names) included.
+fn fields(findings: &[Finding]) -> Vec<String> {
+    findings.iter().map(|f| format!("{} {:?} {} {:?}", f.rule, f.span, f.fingerprint, f.fix)).collect()
+}
+
+#[test]
+fn python_skeleton_parses_find_what_whole_file_parses_find() {
+    // Scans from text parse only a skeleton of a Python file when it keeps well under most of the text
+    // (`scan/skeleton.rs`); padding makes it do so for every corpus file. The whole-tree option parses
+    // the whole file instead.
+    let rules = RuleSet::builtin();
+    let whole = ScanOptions { whole_tree: true, ..ScanOptions::default() };
+    let mut files = 0;
+    for path in corpus_files().into_iter().filter(|p| p.extension().is_some_and(|e| e == "py")) {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let padded = format!("{text}{}", "value = compute(1, 2)\n".repeat(2000));
+        let skeleton = scan_with(rules, Language::Python, &padded, None, ScanOptions::default());
+        let walked = scan_with(rules, Language::Python, &padded, None, whole);
+        assert_eq!(fields(&walked), fields(&skeleton), "{}", path.display());
+        files += 1;
+    }
+    assert!(files >= 10, "the Python corpus has {files} files");
+}
+
 #[test]
 fn regex_only_scans_report_a_subset_and_never_crash() {
     let rules = RuleSet::builtin();
