@@ -7,6 +7,15 @@ use sg_lsp::rules::RuleSet;
 use sg_lsp::scan::{ScanOptions, parse, scan, scan_with};
 
 fn main() {
+    // `SG_BENCH_WRITE_INPUTS=DIR cargo bench --bench scan` writes the two 10k-line files to DIR instead,
+    // for the diagnostic examples (`scan_files`, `scan_phases`, callgrind, perf).
+    if let Some(dir) = std::env::var_os("SG_BENCH_WRITE_INPUTS") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("input dir");
+        std::fs::write(dir.join("python-10k.py"), python_10k()).expect("write");
+        std::fs::write(dir.join("javascript-10k.js"), js_10k()).expect("write");
+        return;
+    }
     RuleSet::builtin().warm();
     divan::main();
 }

@@ -46,10 +46,13 @@ pub fn scan(rules: &RuleSet, language: Language, text: &str) -> Vec<Finding> {
 
 /// Parses `text` for `language`; `None` for plain text or when the parser gives up.
 pub fn parse(language: Language, text: &str, old_tree: Option<&Tree>) -> Option<Tree> {
-    let grammar = language.grammar()?;
+    parser(language)?.parse(text, old_tree)
+}
+
+fn parser(language: Language) -> Option<Parser> {
     let mut parser = Parser::new();
-    parser.set_language(&grammar).ok()?;
-    parser.parse(text, old_tree)
+    parser.set_language(&language.grammar()?).ok()?;
+    Some(parser)
 }
 
 /// Scans with an optional already-parsed `tree` (the language server keeps one per document).
@@ -85,9 +88,9 @@ pub fn scan_with(
         () => std::iter::once(0..text.len()).collect(),
     };
     let trees = if options.regex_only || !wants_tree {
-        ScanTree::none(language, text)
+        ScanTree::None
     } else if let Some(tree) = tree {
-        ScanTree::given(language, text, tree)
+        ScanTree::Given(tree)
     } else {
         ScanTree::parse(language, text, anchored.then_some(windows.as_slice()))
     };
@@ -119,29 +122,24 @@ pub fn scan_with(
     if options.keep_suppressed { findings } else { suppress::apply(rules, text, findings) }
 }
 
-/// The syntax tree of one scan: the caller's, or parsed here. Parsed here, it is first a skeleton of the
-/// ranges around the query windows when the language has one (see `skeleton`), and becomes a
-/// whole-file parse the first time something outside those ranges asks for the tree.
-struct ScanTree<'a> {
-    language: Language,
-    text: &'a str,
-    enabled: bool,
-    given: Option<&'a Tree>,
-    /// The skeleton tree and the sorted byte ranges it covers.
-    skeleton: Option<(Tree, Vec<Range<usize>>)>,
-    whole: OnceCell<Option<Tree>>,
+/// The syntax tree of one scan. Parsed here, it is first a skeleton of the ranges around the query
+/// windows when the language has one (see `skeleton`), and becomes a whole-file parse the first time
+/// something outside those ranges asks for the tree.
+enum ScanTree<'a> {
+    /// No tree at all (regex-only scans, or no active rule needs one).
+    None,
+    /// The caller's tree (the language server keeps one per document).
+    Given(&'a Tree),
+    Parsed {
+        language: Language,
+        text: &'a str,
+        /// The skeleton tree and the sorted byte ranges it covers.
+        skeleton: Option<(Tree, Vec<Range<usize>>)>,
+        whole: OnceCell<Option<Tree>>,
+    },
 }
 
 impl<'a> ScanTree<'a> {
-    /// No tree at all (regex-only scans, or no active rule needs one).
-    fn none(language: Language, text: &'a str) -> Self {
-        Self { language, text, enabled: false, given: None, skeleton: None, whole: OnceCell::new() }
-    }
-
-    fn given(language: Language, text: &'a str, tree: &'a Tree) -> Self {
-        Self { given: Some(tree), enabled: true, ..Self::none(language, text) }
-    }
-
     /// Parses a skeleton around `windows` where that is possible and worthwhile; otherwise the whole
     /// file is parsed on first use.
     fn parse(language: Language, text: &'a str, windows: Option<&[Range<usize>]>) -> Self {
@@ -152,28 +150,35 @@ impl<'a> ScanTree<'a> {
             }
             _ => None,
         };
-        Self { enabled: true, skeleton, ..Self::none(language, text) }
+        Self::Parsed { language, text, skeleton, whole: OnceCell::new() }
+    }
+
+    fn exists(&self) -> bool {
+        !matches!(self, Self::None)
     }
 
     fn whole(&self) -> Option<&Tree> {
-        if !self.enabled {
-            return None;
+        match self {
+            Self::None => None,
+            Self::Given(tree) => Some(tree),
+            Self::Parsed { language, text, whole, .. } => {
+                whole.get_or_init(|| parse(*language, text, None)).as_ref()
+            }
         }
-        self.given.or_else(|| self.whole.get_or_init(|| parse(self.language, self.text, None)).as_ref())
     }
 
     /// The tree for the query pass, whose windows the skeleton covers.
     fn for_queries(&self) -> Option<&Tree> {
-        match &self.skeleton {
-            Some((tree, _)) => Some(tree),
-            None => self.whole(),
+        match self {
+            Self::Parsed { skeleton: Some((tree, _)), .. } => Some(tree),
+            _ => self.whole(),
         }
     }
 
     /// A tree that holds byte `offset` as a whole-file parse would.
     fn at(&self, offset: usize) -> Option<&Tree> {
-        match &self.skeleton {
-            Some((tree, ranges)) if covers(ranges, offset) => Some(tree),
+        match self {
+            Self::Parsed { skeleton: Some((tree, ranges)), .. } if covers(ranges, offset) => Some(tree),
             _ => self.whole(),
         }
     }
@@ -188,9 +193,7 @@ fn covers(ranges: &[Range<usize>], offset: usize) -> bool {
 /// Parses only `ranges` of `text` (positions stay those of the whole text); `None` when the result has a
 /// syntax error, so the caller parses the whole file instead.
 fn parse_ranges(language: Language, text: &str, ranges: &[Range<usize>]) -> Option<Tree> {
-    let grammar = language.grammar()?;
-    let mut parser = Parser::new();
-    parser.set_language(&grammar).ok()?;
+    let mut parser = parser(language)?;
     let mut rows = RowCounter::default();
     let included: Vec<tree_sitter::Range> = ranges
         .iter()
@@ -206,7 +209,8 @@ fn parse_ranges(language: Language, text: &str, ranges: &[Range<usize>]) -> Opti
     (!tree.root_node().has_error()).then_some(tree)
 }
 
-/// Row and column of increasing byte offsets, counting newlines once.
+/// Row and byte column of increasing byte offsets, counting newlines once. Rows are counted at `\n`
+/// only, as tree-sitter counts them (`text::LineIndex` also breaks lines at a lone `\r`).
 #[derive(Default)]
 struct RowCounter {
     offset: usize,

@@ -7,13 +7,19 @@ use regex::Regex;
 use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 
 /// Room for the lazy DFA's transition cache of one regex. The default (2 MiB) is too small for the
-/// combined anchors of a language: over the Python standard library its cache was cleared again and again and
-/// rebuilding states took a sixth of a scan (17% less wall time with this limit, one thread). The
-/// cache grows only as states are built, so small scans do not pay for the room.
+/// combined anchors of a language: over the Python standard library its cache was cleared again and
+/// again and rebuilding states took a sixth of a scan (17% less wall time with this limit, one
+/// thread). The cache grows only as states are built, so small scans do not pay for the room.
 const LAZY_DFA_CACHE: usize = 64 << 20;
 
+/// Compiles `source` as every rule regex is compiled (public so that the diagnostic examples measure
+/// what the engine runs).
+pub fn compile_regex(source: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(source).dfa_size_limit(LAZY_DFA_CACHE).build()
+}
+
 fn build(source: &str) -> Option<Regex> {
-    regex::RegexBuilder::new(source).dfa_size_limit(LAZY_DFA_CACHE).build().ok()
+    compile_regex(source).ok()
 }
 
 #[derive(Debug)]
@@ -33,7 +39,7 @@ impl LazyRegex {
 
     /// Compiles now, reporting a syntax error (used when loading project rules).
     pub(crate) fn check(&self) -> Result<(), String> {
-        Regex::new(&self.source).map(|_| ()).map_err(|e| e.to_string())
+        compile_regex(&self.source).map(|_| ()).map_err(|e| e.to_string())
     }
 
     /// The compiled regex; `None` if it does not compile (only possible for rules loaded unchecked,

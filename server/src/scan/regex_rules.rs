@@ -18,7 +18,7 @@ pub(super) fn run(
     findings: &mut Vec<Finding>,
 ) {
     let Some(regex) = rule.regex.as_ref().and_then(crate::rules::LazyRegex::get) else { return };
-    if rule.meta.scope == Scope::CommentsStrings && !trees.enabled {
+    if rule.meta.scope == Scope::CommentsStrings && !trees.exists() {
         return;
     }
     let focus_group = regex.capture_names().position(|name| name == Some("finding"));
