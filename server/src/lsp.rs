@@ -33,11 +33,20 @@ use tower_lsp_server::{LspService, Server};
 use crate::finding::Finding;
 use crate::language::Language;
 use crate::rules::RuleSet;
-use crate::scan::ScanOptions;
+use crate::scan::{ScanMemory, ScanOptions};
 
-/// The function that scans one document; tests replace it to simulate a panicking rule.
+/// The function that scans one whole document and keeps its memory for ranged rescans
+/// ([`crate::scan::scan_remembering`]); tests replace it to simulate a panicking rule.
 pub type Scanner = Arc<
-    dyn Fn(&RuleSet, Language, &str, Option<&tree_sitter::Tree>, ScanOptions) -> Vec<Finding> + Send + Sync,
+    dyn Fn(
+            &RuleSet,
+            Language,
+            &str,
+            Option<&tree_sitter::Tree>,
+            ScanOptions,
+        ) -> (Vec<Finding>, Option<ScanMemory>)
+        + Send
+        + Sync,
 >;
 
 /// How the server reads environment variables (provider credentials, switches, `HOME`).
@@ -46,7 +55,7 @@ pub type Env = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 /// How to run the server; the default is what `sg-lsp serve` does.
 #[derive(Clone, Default)]
 pub struct ServeOptions {
-    /// Replaces [`crate::scan::scan_with`].
+    /// Replaces [`crate::scan::scan_remembering`].
     pub scanner: Option<Scanner>,
     /// Replaces the process environment (tests point the review at a mock with it).
     pub env: Option<Env>,

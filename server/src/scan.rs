@@ -6,6 +6,7 @@
 
 pub(crate) mod bindings;
 mod nodes;
+pub mod ranged;
 mod regex_rules;
 mod skeleton;
 pub mod suppress;
@@ -19,9 +20,10 @@ use tree_sitter::{Node, Parser, Point, QueryCapture, QueryCursor, QueryCursorOpt
 
 use crate::finding::{Edit, Finding, Fix, Layer, fingerprint};
 use crate::language::Language;
-use crate::rules::{LazyRegex, Plan, Predicate, Rule, RuleSet};
+use crate::rules::{LanguageRules, LazyRegex, Plan, Predicate, Rule, RuleSet};
 
 use bindings::Bindings;
+pub use ranged::ScanMemory;
 
 /// How a scan may degrade.
 #[derive(Clone, Copy, Debug, Default)]
@@ -63,7 +65,23 @@ pub fn scan_with(
     tree: Option<&Tree>,
     options: ScanOptions,
 ) -> Vec<Finding> {
-    let language_rules = rules.language_rules(language);
+    scan_inner(rules, language, text, tree, options, false).0
+}
+
+/// Scans `text` with its whole syntax tree and keeps what a later [`ranged::rescan`] of the edited
+/// text needs (the language server does this for every open document). No memory for regex-only scans.
+pub fn scan_remembering(
+    rules: &RuleSet,
+    language: Language,
+    text: &str,
+    tree: Option<&Tree>,
+    options: ScanOptions,
+) -> (Vec<Finding>, Option<ScanMemory>) {
+    scan_inner(rules, language, text, tree, options, tree.is_some() && !options.regex_only)
+}
+
+/// Which rules can match `text` at all: those whose prefilter (or regex) matches, and those without one.
+fn active_rules(rules: &RuleSet, language_rules: &LanguageRules, text: &str) -> Vec<bool> {
     let mut active = vec![false; rules.rules().len()];
     for &index in &language_rules.prefilter_rules {
         let rule = rules.rule(index);
@@ -73,6 +91,19 @@ pub fn scan_with(
     for &index in &language_rules.unconditional {
         active[index] = true;
     }
+    active
+}
+
+fn scan_inner(
+    rules: &RuleSet,
+    language: Language,
+    text: &str,
+    tree: Option<&Tree>,
+    options: ScanOptions,
+    remember: bool,
+) -> (Vec<Finding>, Option<ScanMemory>) {
+    let language_rules = rules.language_rules(language);
+    let active = active_rules(rules, language_rules, text);
     let active_queries: Vec<usize> =
         language_rules.query_rules.iter().copied().filter(|&index| active[index]).collect();
     let wants_tree = active.iter().enumerate().any(|(index, &on)| {
@@ -95,6 +126,7 @@ pub fn scan_with(
         ScanTree::parse(language, text, anchored.then_some(windows.as_slice()))
     };
 
+    let mut memory = remember.then(|| ScanMemory::new(rules, language, text, options, active.clone()));
     let mut findings = Vec::new();
     // No window (no active query rule, or no anchor hit): no query can match, nothing to parse for it.
     if !windows.is_empty()
@@ -108,7 +140,15 @@ pub fn scan_with(
             rules.plan(language)
         };
         if let Some(plan) = plan {
-            run_queries(rules, plan, &active, &windows, text, tree, &mut findings);
+            let matches = find_matches(plan, &active, &windows, text, tree, true);
+            if !matches.rules.is_empty() || memory.is_some() {
+                let bindings = Bindings::from_matches(text, plan.binding_captures, &matches.bindings);
+                let judged = judge(rules, plan, &matches.rules, text, &bindings);
+                findings.extend(judged.iter().map(|j| j.finding.clone()));
+                if let Some(memory) = &mut memory {
+                    memory.remember_queries(text, &matches, &bindings, judged, &windows);
+                }
+            }
         }
     }
     for (index, rule) in rules.rules().iter().enumerate() {
@@ -116,7 +156,11 @@ pub fn scan_with(
             regex_rules::run(rule, language, text, &trees, &mut findings);
         }
     }
+    (finish(rules, text, findings, options), memory)
+}
 
+/// Orders findings, drops duplicates and applies suppression comments.
+fn finish(rules: &RuleSet, text: &str, mut findings: Vec<Finding>, options: ScanOptions) -> Vec<Finding> {
     findings.sort_by(|a, b| (a.span.start, a.span.end, &a.rule).cmp(&(b.span.start, b.span.end, &b.rule)));
     findings.dedup_by(|a, b| a.rule == b.rule && a.span == b.span);
     if options.keep_suppressed { findings } else { suppress::apply(rules, text, findings) }
@@ -137,6 +181,9 @@ enum ScanTree<'a> {
         skeleton: Option<(Tree, Vec<Range<usize>>)>,
         whole: OnceCell<Option<Tree>>,
     },
+    /// A rescan's tree of the edited region, and the earlier whole-file tree (edited, not re-parsed)
+    /// that still holds everything outside it.
+    Patched { region: (&'a Tree, Range<usize>), rest: &'a Tree },
 }
 
 impl<'a> ScanTree<'a> {
@@ -160,7 +207,7 @@ impl<'a> ScanTree<'a> {
     fn whole(&self) -> Option<&Tree> {
         match self {
             Self::None => None,
-            Self::Given(tree) => Some(tree),
+            Self::Given(tree) | Self::Patched { rest: tree, .. } => Some(tree),
             Self::Parsed { language, text, whole, .. } => {
                 whole.get_or_init(|| parse(*language, text, None)).as_ref()
             }
@@ -171,6 +218,7 @@ impl<'a> ScanTree<'a> {
     fn for_queries(&self) -> Option<&Tree> {
         match self {
             Self::Parsed { skeleton: Some((tree, _)), .. } => Some(tree),
+            Self::Patched { region: (tree, _), .. } => Some(tree),
             _ => self.whole(),
         }
     }
@@ -179,6 +227,7 @@ impl<'a> ScanTree<'a> {
     fn at(&self, offset: usize) -> Option<&Tree> {
         match self {
             Self::Parsed { skeleton: Some((tree, ranges)), .. } if covers(ranges, offset) => Some(tree),
+            Self::Patched { region: (tree, range), .. } if range.contains(&offset) => Some(tree),
             _ => self.whole(),
         }
     }
@@ -233,33 +282,40 @@ impl RowCounter {
 /// hook. Matches found until then are still reported.
 const QUERY_BUDGET: Duration = Duration::from_secs(2);
 
-fn run_queries(
-    rules: &RuleSet,
+/// Rule matches and import-binding matches of one query pass, each match once.
+struct Matches<'tree> {
+    rules: Vec<(usize, Vec<QueryCapture<'tree>>)>,
+    bindings: Vec<Vec<QueryCapture<'tree>>>,
+}
+
+/// The query pass over `windows`. With `split`, a whole tree is split so no window walks every
+/// sibling of its ancestors (see [`WindowSplitter`]); without, each window is one cursor pass (a
+/// rescan's few windows).
+fn find_matches<'tree>(
     plan: &Plan,
     active: &[bool],
     windows: &[Range<usize>],
     text: &str,
-    tree: &Tree,
-    findings: &mut Vec<Finding>,
-) {
+    tree: &'tree Tree,
+    split: bool,
+) -> Matches<'tree> {
     // One pass collects rule matches and import bindings; predicates that need the bindings are
     // evaluated afterwards, since an import may follow its use.
-    let mut rule_matches: Vec<(usize, Vec<QueryCapture<'_>>)> = Vec::new();
-    let mut binding_matches: Vec<Vec<QueryCapture<'_>>> = Vec::new();
+    let mut matches = Matches { rules: Vec::new(), bindings: Vec::new() };
     let deadline = Instant::now() + QUERY_BUDGET;
     let mut over_budget = |_: &tree_sitter::QueryCursorState| Instant::now() > deadline;
     let mut cursor = QueryCursor::new();
     let whole = windows.len() == 1 && windows[0] == (0..text.len());
-    if whole || tree.root_node().is_error() {
+    if !split || whole || tree.root_node().is_error() {
         for window in windows {
             // A match is returned when any part of it lies in the window (tested), so every match that
             // contains a prefilter hit is found without walking the rest of the tree.
             cursor.set_byte_range(window.clone());
             let options = QueryCursorOptions::new().progress_callback(&mut over_budget);
-            let mut matches =
+            let mut found =
                 cursor.matches_with_options(&plan.query, tree.root_node(), text.as_bytes(), options);
-            while let Some(found) = matches.next() {
-                sort_match(plan, active, found, &mut rule_matches, &mut binding_matches);
+            while let Some(found) = found.next() {
+                sort_match(plan, active, found, &mut matches);
             }
         }
     } else {
@@ -279,9 +335,9 @@ fn run_queries(
                     }
                 };
                 let options = QueryCursorOptions::new().progress_callback(&mut over_budget);
-                let mut matches = cursor.matches_with_options(&plan.query, node, text.as_bytes(), options);
-                while let Some(found) = matches.next() {
-                    sort_match(plan, active, found, &mut rule_matches, &mut binding_matches);
+                let mut found = cursor.matches_with_options(&plan.query, node, text.as_bytes(), options);
+                while let Some(found) = found.next() {
+                    sort_match(plan, active, found, &mut matches);
                 }
             }
         }
@@ -290,27 +346,48 @@ fn run_queries(
     // that node again; each is judged once (`#resolves-to?` of a callee spanning the whole file is
     // costly).
     let mut seen = std::collections::HashSet::new();
-    rule_matches.retain(|(pattern, captures)| seen.insert((*pattern, capture_ids(captures))));
-    if rule_matches.is_empty() {
-        return;
-    }
-    let bindings = Bindings::from_matches(text, plan.binding_captures, &binding_matches);
-    for (pattern, captures) in &rule_matches {
-        if !plan.predicates[*pattern].iter().all(|p| holds(p, captures, text, &bindings)) {
+    matches.rules.retain(|(pattern, captures)| seen.insert((*pattern, capture_ids(captures))));
+    matches
+}
+
+/// A finding of a query rule and the bytes its match spans (every capture): the finding stands as
+/// long as nothing in that extent changes (see `ranged`).
+#[derive(Clone, Debug)]
+pub(crate) struct Judged {
+    pub(crate) finding: Finding,
+    pub(crate) extent: Range<usize>,
+}
+
+/// Evaluates the predicates of each rule match and turns those that hold into findings.
+fn judge(
+    rules: &RuleSet,
+    plan: &Plan,
+    matches: &[(usize, Vec<QueryCapture<'_>>)],
+    text: &str,
+    bindings: &Bindings,
+) -> Vec<Judged> {
+    let mut judged = Vec::new();
+    for (pattern, captures) in matches {
+        if !plan.predicates[*pattern].iter().all(|p| holds(p, captures, text, bindings)) {
             continue;
         }
         let Some(node) = capture(captures, plan.finding_capture) else { continue };
         let rule = rules.rule(plan.pattern_rules[*pattern]);
         let scope = nodes::scope_name(node, text);
+        let extent = captures.iter().fold(node.byte_range(), |hull, c| {
+            hull.start.min(c.node.start_byte())..hull.end.max(c.node.end_byte())
+        });
         for span in focus_spans(rule, node.byte_range(), text) {
             let matched = &text[span.clone()];
             if rule.exclude.as_ref().is_some_and(|exclude| exclude.is_match(matched)) {
                 continue;
             }
             let fix = rule.meta.fix.as_ref().and_then(|template| build_fix(template, plan, captures, text));
-            findings.push(make_finding(rule, span.clone(), fingerprint(&rule.id, matched, &scope), fix));
+            let finding = make_finding(rule, span.clone(), fingerprint(&rule.id, matched, &scope), fix);
+            judged.push(Judged { finding, extent: extent.clone() });
         }
     }
+    judged
 }
 
 /// How a window's query pass is split so it does not walk every sibling of every ancestor. A query
@@ -382,24 +459,37 @@ fn sort_match<'tree>(
     plan: &Plan,
     active: &[bool],
     found: &tree_sitter::QueryMatch<'_, 'tree>,
-    rule_matches: &mut Vec<(usize, Vec<QueryCapture<'tree>>)>,
-    binding_matches: &mut Vec<Vec<QueryCapture<'tree>>>,
+    matches: &mut Matches<'tree>,
 ) {
     if found.pattern_index >= plan.first_binding_pattern {
-        binding_matches.push(found.captures.to_vec());
+        matches.bindings.push(found.captures.to_vec());
     } else if active[plan.pattern_rules[found.pattern_index]] {
-        rule_matches.push((found.pattern_index, found.captures.to_vec()));
+        matches.rules.push((found.pattern_index, found.captures.to_vec()));
     }
 }
 
 /// The lines around every anchor hit, merged: the only places an anchored rule can match, because its
 /// anchor matches inside every match of its query (the engine tests hold rules to that).
 fn anchor_windows(anchors: &LazyRegex, text: &str) -> Vec<Range<usize>> {
-    let Some(anchors) = anchors.get() else { return std::iter::once(0..text.len()).collect() };
+    anchor_windows_in(anchors, text, 0..text.len())
+}
+
+/// The windows of the anchor hits that start in `span` of `text`, searched as if `span` were the
+/// whole text, except that a hit reaching the end of the span is matched again in the whole text (a
+/// hit such as an alias's, which runs to the end of the file, must keep its length).
+fn anchor_windows_in(anchors: &LazyRegex, text: &str, span: Range<usize>) -> Vec<Range<usize>> {
+    let Some(anchors) = anchors.get() else { return std::iter::once(span).collect() };
     let mut windows: Vec<Range<usize>> = Vec::new();
-    for hit in anchors.find_iter(text) {
-        let start = text[..hit.start()].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[hit.end()..].find('\n').map_or(text.len(), |i| hit.end() + i);
+    let searched = &text[span.clone()];
+    for hit in anchors.find_iter(searched) {
+        let (mut hit_start, mut hit_end) = (span.start + hit.start(), span.start + hit.end());
+        if hit_end == span.end && span.end < text.len() {
+            if let Some(whole) = anchors.find_at(text, hit_start) {
+                (hit_start, hit_end) = (hit_start.min(whole.start()), hit_end.max(whole.end()));
+            }
+        }
+        let start = text[span.start..hit_start].rfind('\n').map_or(span.start, |i| span.start + i + 1);
+        let end = text[hit_end..].find('\n').map_or(text.len(), |i| hit_end + i);
         match windows.last_mut() {
             Some(last) if start <= last.end + 1 => last.end = last.end.max(end),
             _ => windows.push(start..end),

@@ -365,7 +365,7 @@ async fn out_of_range_positions_and_unknown_documents_are_harmless() {
 async fn a_panicking_scan_is_caught_and_the_server_keeps_going() {
     let scanner: sg_lsp::lsp::Scanner = Arc::new(|rules, language, text, tree, options| {
         assert!(!text.contains("PANIC"), "simulated rule bug");
-        sg_lsp::scan::scan_with(rules, language, text, tree, options)
+        sg_lsp::scan::scan_remembering(rules, language, text, tree, options)
     });
     let options = ServeOptions { scanner: Some(scanner), ..ServeOptions::default() };
     let (mut server, _) = TestServer::start_with(json!({}), Value::Null, options).await;

@@ -58,7 +58,7 @@ impl Backend {
         for error in errors {
             tracing::error!("built-in rule failed to load: {error}");
         }
-        let scanner = options.scanner.unwrap_or_else(|| Arc::new(crate::scan::scan_with));
+        let scanner = options.scanner.unwrap_or_else(|| Arc::new(crate::scan::scan_remembering));
         let shared = Shared::new(Session::new(Arc::new(rules)), client.clone(), scanner);
         let env = options.env.unwrap_or_else(|| Arc::new(|name: &str| std::env::var(name).ok()));
         Backend {

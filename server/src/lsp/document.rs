@@ -11,6 +11,9 @@ use tree_sitter::{InputEdit, Point, Tree};
 use super::position;
 use crate::finding::Finding;
 use crate::language::Language;
+use crate::rules::RuleSet;
+use crate::scan::ScanMemory;
+use crate::scan::ranged::TextChange;
 use crate::text::Encoding;
 
 /// Findings of one scan, for the version they were computed on.
@@ -30,9 +33,13 @@ pub(super) struct Document {
     pub incarnation: u64,
     /// When the document was last opened or edited (a session-wide counter).
     pub touched: u64,
-    /// The last parse with every edit since applied; `None` before the first parse or after a full
-    /// replacement.
+    /// The last whole-file parse with every edit since applied; `None` before the first parse or after
+    /// a full replacement.
     pub tree: Option<Tree>,
+    /// What the last stored scan learnt (and the rules it ran), for a ranged rescan of the next edit.
+    pub memory: Option<(Arc<RuleSet>, Arc<ScanMemory>)>,
+    /// Every edit since the text of `memory`, as one change.
+    pub pending: Option<TextChange>,
     /// The latest scan whose version was current when it finished.
     pub result: Option<Arc<ScanResult>>,
     /// A scan task is running for this document.
@@ -56,6 +63,8 @@ impl Document {
             incarnation: 0,
             touched: 0,
             tree: None,
+            memory: None,
+            pending: None,
             result: None,
             scanning: false,
             dirty: true,
@@ -69,6 +78,7 @@ impl Document {
         let Some(range) = change.range else {
             self.rope = Rope::from_str(&change.text);
             self.tree = None;
+            self.forget_scan();
             self.review.clear();
             return;
         };
@@ -82,6 +92,8 @@ impl Document {
         self.rope.insert(start_char, &change.text);
         let new_end_byte = bytes.start + change.text.len();
         let new_end_position = self.point(new_end_byte);
+        let edit = TextChange { start: bytes.start, old_end: bytes.end, new_end: new_end_byte };
+        self.pending = Some(self.pending.map_or(edit, |earlier| earlier.then(edit)));
         self.move_review(first_line, old_last_line, self.rope.byte_to_line(new_end_byte));
         if let Some(tree) = &mut self.tree {
             tree.edit(&InputEdit {
@@ -93,6 +105,12 @@ impl Document {
                 new_end_position,
             });
         }
+    }
+
+    /// Drops the syntax tree's companion scan memory: the next scan is a whole-file one.
+    pub fn forget_scan(&mut self) {
+        self.memory = None;
+        self.pending = None;
     }
 
     /// Review findings on lines `first..=old_last` were edited: drop them (the model judged code that is

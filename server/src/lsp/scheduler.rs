@@ -24,7 +24,8 @@ use super::settings::Settings;
 use crate::finding::Finding;
 use crate::language::Language;
 use crate::rules::RuleSet;
-use crate::scan::{self, ScanOptions};
+use crate::scan::ranged::{self, TextChange};
+use crate::scan::{self, ScanMemory, ScanOptions};
 use crate::text::{Encoding, LineIndex};
 
 /// What goes to the client, in order.
@@ -167,7 +168,7 @@ async fn scan_until_clean(shared: Arc<Shared>, key: String, incarnation: u64) {
             shared.changed();
             return;
         };
-        let version = job.version;
+        let (version, rules) = (job.version, Arc::clone(&job.rules));
         match tokio::task::spawn_blocking(move || job.run()).await {
             Ok(mut done) => {
                 let mut session = shared.lock();
@@ -180,6 +181,8 @@ async fn scan_until_clean(shared: Arc<Shared>, key: String, incarnation: u64) {
                     continue;
                 }
                 document.tree = done.tree;
+                document.memory = done.memory.map(|memory| (Arc::clone(&rules), memory));
+                document.pending = None;
                 document.result = Some(Arc::new(ScanResult { version, findings: done.findings }));
                 // One publish carries every source: the client replaces a file's diagnostics whole.
                 done.diagnostics.extend(document.review.iter().cloned());
@@ -196,6 +199,7 @@ async fn scan_until_clean(shared: Arc<Shared>, key: String, incarnation: u64) {
                 tracing::error!(uri = key, version, "a scan failed and was skipped: {e}");
                 if let Some((_, document)) = shared.lock().documents.get_mut(&key) {
                     document.tree = None; // parse afresh next time
+                    document.forget_scan();
                 }
             }
         }
@@ -233,6 +237,9 @@ pub(super) struct Job {
     pub rope: Rope,
     language: Language,
     tree: Option<Tree>,
+    /// The last stored scan's memory and the edits since, for a ranged rescan.
+    memory: Option<(Arc<RuleSet>, Arc<ScanMemory>)>,
+    pending: Option<TextChange>,
     options: ScanOptions,
     excluded: bool,
     rules: Arc<RuleSet>,
@@ -241,9 +248,13 @@ pub(super) struct Job {
     scanner: Scanner,
 }
 
+/// A scan's tree to keep, memory and findings.
+type Scanned = (Option<Tree>, Option<Arc<ScanMemory>>, Vec<Finding>);
+
 /// What a scan found.
 pub(super) struct Done {
     pub tree: Option<Tree>,
+    pub memory: Option<Arc<ScanMemory>>,
     pub findings: Vec<Finding>,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -262,6 +273,8 @@ impl Job {
             rope: document.rope.clone(), // shares the rope's nodes; the text is copied on the worker
             language: document.language,
             tree: document.tree.clone(),
+            memory: document.memory.clone(),
+            pending: document.pending,
             options: ScanOptions { regex_only, ..ScanOptions::default() },
             excluded: document.path.as_deref().is_some_and(|path: &Path| settings.excludes(path)),
             rules,
@@ -271,23 +284,51 @@ impl Job {
         }
     }
 
-    /// Parses (reusing the edited old tree) and scans. Runs on a blocking thread.
+    /// Rescans the edited region where the last scan's memory allows, else parses (reusing the edited
+    /// old tree) and scans the whole file. Runs on a blocking thread.
     fn run(self) -> Done {
         if self.excluded {
-            return Done { tree: None, findings: Vec::new(), diagnostics: Vec::new() };
+            return Done { tree: None, memory: None, findings: Vec::new(), diagnostics: Vec::new() };
         }
         let text = self.rope.to_string();
-        let tree = if self.options.regex_only {
-            None
+        let (tree, memory, findings) = if self.options.regex_only {
+            let (findings, _) = (self.scanner)(&self.rules, self.language, &text, None, self.options);
+            (None, None, findings)
         } else {
-            scan::parse(self.language, &text, self.tree.as_ref())
+            let mut reparsed = None;
+            if let Some(rescanned) = self.rescan(&text, &mut reparsed) {
+                rescanned
+            } else {
+                let tree = reparsed.or_else(|| scan::parse(self.language, &text, self.tree.as_ref()));
+                let (findings, memory) =
+                    (self.scanner)(&self.rules, self.language, &text, tree.as_ref(), self.options);
+                (tree, memory.map(Arc::new), findings)
+            }
         };
-        let findings = (self.scanner)(&self.rules, self.language, &text, tree.as_ref(), self.options);
         let findings = self.settings.apply(findings);
         let index = LineIndex::new(&text);
         let diagnostics =
             findings.iter().map(|f| to_diagnostic(f, &self.rules, &index, &text, self.encoding)).collect();
-        Done { tree, findings, diagnostics }
+        Done { tree, memory, findings, diagnostics }
+    }
+
+    /// The ranged rescan of the edits since the last stored scan (see `scan::ranged`): the tree to keep
+    /// (for Python the edited old one, whose region was parsed on its own), the memory and the
+    /// findings. `None` when a whole-file scan is needed; a whole re-parse made on the way is left in
+    /// `reparsed`.
+    fn rescan(&self, text: &str, reparsed: &mut Option<Tree>) -> Option<Scanned> {
+        let (tree, (rules, memory), change) = (self.tree.as_ref()?, self.memory.as_ref()?, self.pending?);
+        if !Arc::ptr_eq(rules, &self.rules) {
+            return None;
+        }
+        // Python re-parses only the region; other grammars re-parse incrementally fast enough.
+        if self.language != Language::Python {
+            *reparsed = scan::parse(self.language, text, Some(tree));
+        }
+        let (findings, memory) =
+            ranged::rescan(&self.rules, self.language, text, memory, change, tree, reparsed.as_ref())?;
+        let tree = reparsed.take().unwrap_or_else(|| tree.clone());
+        Some((Some(tree), Some(Arc::new(memory)), findings))
     }
 }
 

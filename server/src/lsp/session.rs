@@ -115,6 +115,7 @@ impl Session {
         with_tree.sort_by_key(|(touched, _)| std::cmp::Reverse(*touched));
         for (_, document) in with_tree.into_iter().skip(TREES_KEPT) {
             document.tree = None;
+            document.forget_scan();
         }
     }
 

@@ -18,6 +18,11 @@ pub fn compile_regex(source: &str) -> Result<Regex, regex::Error> {
     regex::RegexBuilder::new(source).dfa_size_limit(LAZY_DFA_CACHE).build()
 }
 
+/// The gate of rules that need a non-ASCII character (invisible characters, homoglyphs): answered by
+/// `str::is_ascii`, about 100x faster than the lazy DFA, which steps through every byte of a class that
+/// has no literal to search for (4 µs against 450 µs over 240 KB of ASCII code).
+const NON_ASCII: &str = r"[^\x00-\x7F]";
+
 fn build(source: &str) -> Option<Regex> {
     compile_regex(source).ok()
 }
@@ -49,6 +54,9 @@ impl LazyRegex {
     }
 
     pub(crate) fn is_match(&self, text: &str) -> bool {
+        if self.source == NON_ASCII {
+            return !text.is_ascii();
+        }
         self.get().is_some_and(|regex| regex.is_match(text))
     }
 }
@@ -59,7 +67,7 @@ impl LazyRegex {
 /// the regex crate from its fast engines (its lazy DFA gives up on them at the first non-ASCII byte):
 /// measured 28× faster than the regex itself over the `Lib/` tree of `CPython` for
 /// `any.prompt-injection` (which passes none of its files) and 16× for `any.hardcoded-password`.
-pub(crate) fn word_boundary_free(pattern: &str) -> Option<String> {
+pub fn word_boundary_free(pattern: &str) -> Option<String> {
     let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
     let mut dropped = false;
     let gate = strip_word_boundaries(hir, &mut dropped);
@@ -103,7 +111,16 @@ fn strip_word_boundaries(hir: Hir, dropped: &mut bool) -> Hir {
 mod tests {
     use regex::Regex;
 
-    use super::word_boundary_free;
+    use super::{LazyRegex, NON_ASCII, word_boundary_free};
+
+    #[test]
+    fn the_non_ascii_gate_answers_as_its_regex_would() {
+        let gate = LazyRegex::new(NON_ASCII);
+        let regex = Regex::new(NON_ASCII).unwrap();
+        for text in ["", "plain ascii\n\x7F", "caf\u{e9}", "zero\u{200B}width", "\u{FEFF}bom", "\u{1F600}"] {
+            assert_eq!(gate.is_match(text), regex.is_match(text), "{text:?}");
+        }
+    }
 
     #[test]
     fn the_gate_drops_only_unicode_word_boundaries() {

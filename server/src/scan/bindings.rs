@@ -73,6 +73,15 @@ impl<'a> Bindings<'a> {
         Self { text, names: collect(text, ids, matches) }
     }
 
+    /// Bindings found by an earlier scan of the same file.
+    pub(crate) fn with_names(text: &'a str, names: HashMap<String, String>) -> Self {
+        Self { text, names }
+    }
+
+    pub(crate) fn names(&self) -> &HashMap<String, String> {
+        &self.names
+    }
+
     /// The dotted name of an expression with imports resolved, e.g. `pk.loads` → `pickle.loads`.
     pub(crate) fn qualified_name(&self, node: Node<'_>) -> String {
         qualify(node, self.text, &self.names, 0)
