@@ -144,9 +144,11 @@ fn scan_inner(
             if !matches.rules.is_empty() || memory.is_some() {
                 let bindings = Bindings::from_matches(text, plan.binding_captures, &matches.bindings);
                 let judged = judge(rules, plan, &matches.rules, text, &bindings);
-                findings.extend(judged.iter().map(|j| j.finding.clone()));
                 if let Some(memory) = &mut memory {
+                    findings.extend(judged.iter().map(|j| j.finding.clone()));
                     memory.remember_queries(text, &matches, &bindings, judged, &windows);
+                } else {
+                    findings.extend(judged.into_iter().map(|j| j.finding));
                 }
             }
         }

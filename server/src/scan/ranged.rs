@@ -189,30 +189,31 @@ pub fn rescan(
         return None;
     }
 
-    let region_tree;
-    let (before, region, trees) = match reparsed {
+    let (before, region) = match reparsed {
         Some(tree) => {
             let changed = edited.changed_ranges(tree).map(|r| r.start_byte..r.end_byte);
             let touched = changed
                 .fold(change.start..change.new_end, |hull, r| hull.start.min(r.start)..hull.end.max(r.end));
-            let (before, region) = top_level_hull(tree.root_node(), touched, text.len());
-            (before, region, ScanTree::Given(tree))
+            top_level_hull(tree.root_node(), touched, text.len())
         }
         None if language == Language::Python && !edited.root_node().has_error() => {
-            let (before, region) =
-                top_level_hull(edited.root_node(), change.start..change.new_end, text.len());
-            if !python_region_stands_alone(text, &region) {
-                return None;
-            }
-            region_tree = parse_ranges(language, text, std::slice::from_ref(&region))?;
-            let trees = ScanTree::Patched { region: (&region_tree, region.clone()), rest: edited };
-            (before, region, trees)
+            top_level_hull(edited.root_node(), change.start..change.new_end, text.len())
         }
         None => return None,
     };
     if region.len() * 2 > text.len() {
         return None;
     }
+    let region_tree;
+    let trees = if let Some(tree) = reparsed {
+        ScanTree::Given(tree)
+    } else {
+        if !python_region_stands_alone(text, &region) {
+            return None;
+        }
+        region_tree = parse_ranges(language, text, std::slice::from_ref(&region))?;
+        ScanTree::Patched { region: (&region_tree, region.clone()), rest: edited }
+    };
     let old_region = region.start..change.old_end + (region.end - change.new_end);
 
     let anchored = !memory.options.whole_tree
