@@ -16,7 +16,7 @@ use crate::finding::{Confidence, Severity};
 use crate::language::{Family, Language};
 
 pub use examples::{ExampleFailure, check_examples, example_language};
-pub(crate) use lazy_regex::LazyRegex;
+pub(crate) use lazy_regex::{LazyRegex, Reach};
 pub use lazy_regex::{compile_regex, word_boundary_free};
 pub use meta::{Examples, FixTemplate, RuleMeta, Scope};
 pub(crate) use plan::{Plan, Predicate};

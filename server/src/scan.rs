@@ -80,13 +80,20 @@ pub fn scan_remembering(
     scan_inner(rules, language, text, tree, options, tree.is_some() && !options.regex_only)
 }
 
-/// Which rules can match `text` at all: those whose prefilter (or regex) matches, and those without one.
-fn active_rules(rules: &RuleSet, language_rules: &LanguageRules, text: &str) -> Vec<bool> {
+/// Which rules can match a text at all: those whose gate (prefilter, or regex) `passes`, and those
+/// without one. `passes` is asked about every gated rule, in the order of `prefilter_rules`, with the
+/// rule's position there.
+fn active_rules(
+    rules: &RuleSet,
+    language_rules: &LanguageRules,
+    mut passes: impl FnMut(usize, &LazyRegex) -> bool,
+) -> Vec<bool> {
     let mut active = vec![false; rules.rules().len()];
-    for &index in &language_rules.prefilter_rules {
+    for (position, &index) in language_rules.prefilter_rules.iter().enumerate() {
         let rule = rules.rule(index);
+        // Every rule of `prefilter_rules` has one or the other.
         active[index] =
-            rule.prefilter.as_ref().or(rule.regex.as_ref()).is_some_and(|gate| gate.is_match(text));
+            rule.prefilter.as_ref().or(rule.regex.as_ref()).is_some_and(|gate| passes(position, gate));
     }
     for &index in &language_rules.unconditional {
         active[index] = true;
@@ -103,7 +110,16 @@ fn scan_inner(
     remember: bool,
 ) -> (Vec<Finding>, Option<ScanMemory>) {
     let language_rules = rules.language_rules(language);
-    let active = active_rules(rules, language_rules, text);
+    // A memory keeps where each gate matched, for a rescan to check near the edit only.
+    let mut gates = Vec::new();
+    let active = if remember {
+        active_rules(rules, language_rules, |_, gate| {
+            gates.push(ranged::first_match(gate, text));
+            gates.last().is_some_and(Option::is_some)
+        })
+    } else {
+        active_rules(rules, language_rules, |_, gate| gate.is_match(text))
+    };
     let active_queries: Vec<usize> =
         language_rules.query_rules.iter().copied().filter(|&index| active[index]).collect();
     let wants_tree = active.iter().enumerate().any(|(index, &on)| {
@@ -126,7 +142,7 @@ fn scan_inner(
         ScanTree::parse(language, text, anchored.then_some(windows.as_slice()))
     };
 
-    let mut memory = remember.then(|| ScanMemory::new(rules, language, text, options, active.clone()));
+    let mut memory = remember.then(|| ScanMemory::new(rules, language, text, options, active.clone(), gates));
     let mut findings = Vec::new();
     // No window (no active query rule, or no anchor hit): no query can match, nothing to parse for it.
     if !windows.is_empty()

@@ -1,10 +1,11 @@
 //! A regex compiled on first use. Compiling every regex of the catalogue up front costs more than a
 //! one-shot scan (the hook), and most regexes of a language never run on a given file.
 
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use regex::Regex;
-use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
+use regex_syntax::hir::{Capture, Class, Hir, HirKind, Look, Repetition};
 
 /// Room for the lazy DFA's transition cache of one regex. The default (2 MiB) is too small for the
 /// combined anchors of a language: over the Python standard library its cache was cleared again and
@@ -31,11 +32,23 @@ fn build(source: &str) -> Option<Regex> {
 pub(crate) struct LazyRegex {
     source: String,
     compiled: OnceLock<Option<Regex>>,
+    reach: OnceLock<Reach>,
+}
+
+/// How far a match of a regex can stretch, which bounds where an edit can make a new one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Reach {
+    /// No match holds a line break: every match lies within one line.
+    Line,
+    /// Matches are at most this many bytes long (and may hold line breaks).
+    Bytes(usize),
+    /// Matches may span any number of lines.
+    Unbounded,
 }
 
 impl LazyRegex {
     pub(crate) fn new(source: impl Into<String>) -> Self {
-        Self { source: source.into(), compiled: OnceLock::new() }
+        Self { source: source.into(), compiled: OnceLock::new(), reach: OnceLock::new() }
     }
 
     pub(crate) fn as_str(&self) -> &str {
@@ -58,6 +71,48 @@ impl LazyRegex {
             return !text.is_ascii();
         }
         self.get().is_some_and(|regex| regex.is_match(text))
+    }
+
+    /// The first match starting in `range` of `text`, as a byte range. Look-behind sees the text
+    /// before the range, but the text is cut at `range.end`: a match ending exactly there may hold
+    /// only because the text seems to end there (`$`, `\b`), which the caller must rule out unless the
+    /// range runs to the end of the text.
+    pub(crate) fn find_in(&self, text: &str, range: Range<usize>) -> Option<Range<usize>> {
+        if self.source == NON_ASCII {
+            let at = range.start + text.as_bytes()[range.clone()].iter().position(|b| !b.is_ascii())?;
+            return Some(at..at + text[at..].chars().next().map_or(1, char::len_utf8));
+        }
+        let regex = self.get()?;
+        regex.find_at(&text[..range.end], range.start).map(|m| m.range())
+    }
+
+    /// How far a match can stretch (`Unbounded` for a regex that does not parse).
+    pub(crate) fn reach(&self) -> Reach {
+        *self.reach.get_or_init(|| {
+            let Ok(hir) = regex_syntax::Parser::new().parse(&self.source) else { return Reach::Unbounded };
+            match hir.properties().maximum_len() {
+                _ if !can_match_line_feed(&hir) => Reach::Line,
+                Some(bytes) => Reach::Bytes(bytes),
+                None => Reach::Unbounded,
+            }
+        })
+    }
+}
+
+/// Whether some match of `hir` can hold a `\n`.
+fn can_match_line_feed(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => false,
+        HirKind::Literal(literal) => literal.0.contains(&b'\n'),
+        HirKind::Class(Class::Unicode(class)) => {
+            class.ranges().iter().any(|r| r.start() <= '\n' && '\n' <= r.end())
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            class.ranges().iter().any(|r| r.start() <= b'\n' && b'\n' <= r.end())
+        }
+        HirKind::Repetition(repetition) => repetition.max != Some(0) && can_match_line_feed(&repetition.sub),
+        HirKind::Capture(capture) => can_match_line_feed(&capture.sub),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().any(can_match_line_feed),
     }
 }
 

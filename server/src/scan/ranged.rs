@@ -7,6 +7,8 @@
 //! - takes the *region*: the top-level statements around the edit (and, with a fresh whole-file tree,
 //!   around every range whose syntax changed), so no enclosing scope other than the module changes
 //!   outside it;
+//! - answers the rule gates and file predicates from where they matched before and the text near the
+//!   edit (see `witness`), not from the whole text;
 //! - gives up (the caller scans the whole file) when the active rules, a file predicate or a binding
 //!   inside the region changed, or when the region is most of the file;
 //! - keeps every remembered finding whose match lies wholly outside the region (shifted by the edit),
@@ -16,6 +18,8 @@
 //! definition after the edit: 40 ms on a 10k-line file); a region that does not parse cleanly on its own
 //! falls back to the whole file. Other languages re-parse the whole file incrementally, which is fast
 //! for them. Regex rules and suppressions run over the whole text as in a full scan.
+
+mod witness;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -30,6 +34,8 @@ use super::{
 use crate::finding::Finding;
 use crate::language::Language;
 use crate::rules::{LanguageRules, Predicate, RuleSet};
+pub(crate) use witness::first_match;
+use witness::{Witness, after_edit};
 
 /// An edit between two versions of a text: the bytes before `start` are the same in both, and so are
 /// the bytes from `old_end` in the old text and from `new_end` in the new one.
@@ -67,7 +73,10 @@ pub struct ScanMemory {
     options: ScanOptions,
     text_len: usize,
     active: Vec<bool>,
-    file_matches: Vec<bool>,
+    /// Where each rule gate (in the order of `prefilter_rules`) and each `#file-match?` predicate of an
+    /// active rule (in plan order) first matched.
+    gates: Vec<Witness>,
+    file_matches: Vec<Witness>,
     /// The import bindings (name → qualified name) and where each binding statement is.
     names: HashMap<String, String>,
     sites: Vec<Site>,
@@ -92,13 +101,15 @@ impl ScanMemory {
         text: &str,
         options: ScanOptions,
         active: Vec<bool>,
+        gates: Vec<Witness>,
     ) -> Self {
-        let file_matches = file_match_results(rules, language, &active, text);
+        let file_matches = file_matches(rules, language, &active, |regex, _| first_match(regex, text));
         ScanMemory {
             language,
             options,
             text_len: text.len(),
             active,
+            gates,
             file_matches,
             names: HashMap::new(),
             sites: Vec::new(),
@@ -184,10 +195,7 @@ pub fn rescan(
     }
     let plan = rules.plan(language)?;
     let language_rules = rules.language_rules(language);
-    let active = active_rules(rules, language_rules, text);
-    if active != memory.active || file_match_results(rules, language, &active, text) != memory.file_matches {
-        return None;
-    }
+    let (active, gates, file_matches) = file_wide_answers(rules, language, text, memory, change)?;
 
     let (before, region) = match reparsed {
         Some(tree) => {
@@ -267,13 +275,43 @@ pub fn rescan(
         options: memory.options,
         text_len: text.len(),
         active,
-        file_matches: memory.file_matches.clone(),
+        gates,
+        file_matches,
         names: memory.names.clone(),
         sites: memory.sites_after(change, &old_region, new_sites),
         judged,
         windows: memory.windows_after(change, &searched, windows),
     };
     Some((finish(rules, text, findings, memory.options), next))
+}
+
+/// The rules the gates let through, where each gate and file predicate matches, found near the edit;
+/// `None` when an answer changed (the whole file must be scanned again).
+fn file_wide_answers(
+    rules: &RuleSet,
+    language: Language,
+    text: &str,
+    memory: &ScanMemory,
+    change: TextChange,
+) -> Option<(Vec<bool>, Vec<Witness>, Vec<Witness>)> {
+    let language_rules = rules.language_rules(language);
+    if memory.gates.len() != language_rules.prefilter_rules.len() {
+        return None;
+    }
+    let mut gates = Vec::with_capacity(memory.gates.len());
+    let active = active_rules(rules, language_rules, |position, gate| {
+        gates.push(after_edit(gate, text, &memory.gates[position], change));
+        gates.last().is_some_and(Option::is_some)
+    });
+    if active != memory.active {
+        return None;
+    }
+    // The same rules are active, so the predicates come in the remembered order.
+    let file_matches = file_matches(rules, language, &active, |regex, position| {
+        after_edit(regex, text, &memory.file_matches[position], change)
+    });
+    let same = file_matches.iter().map(Option::is_some).eq(memory.file_matches.iter().map(Option::is_some));
+    same.then_some((active, gates, file_matches))
 }
 
 /// The top-level statements around `touched`, as one byte range: from the statement holding (or, in
@@ -367,10 +405,16 @@ fn starts_a_clause(code: &str) -> bool {
     matches!(word.as_str(), "else" | "elif" | "except" | "finally")
 }
 
-/// The outcome of every `#file-match?` predicate of the active rules, in plan order.
-fn file_match_results(rules: &RuleSet, language: Language, active: &[bool], text: &str) -> Vec<bool> {
+/// Where each `#file-match?` predicate of the active rules first matches, in plan order: `find` is
+/// given the predicate's regex and its position in that order (each regex is searched once).
+fn file_matches(
+    rules: &RuleSet,
+    language: Language,
+    active: &[bool],
+    mut find: impl FnMut(&crate::rules::LazyRegex, usize) -> Witness,
+) -> Vec<Witness> {
     let Some(plan) = rules.plan(language) else { return Vec::new() };
-    let mut known: HashMap<*const crate::rules::LazyRegex, bool> = HashMap::new();
+    let mut known: HashMap<*const crate::rules::LazyRegex, Witness> = HashMap::new();
     let mut results = Vec::new();
     for (pattern, predicates) in plan.predicates.iter().enumerate().take(plan.first_binding_pattern) {
         if !active[plan.pattern_rules[pattern]] {
@@ -379,7 +423,8 @@ fn file_match_results(rules: &RuleSet, language: Language, active: &[bool], text
         for predicate in predicates {
             if let Predicate::FileMatch { regex, .. } = predicate {
                 let key = std::sync::Arc::as_ptr(regex);
-                results.push(*known.entry(key).or_insert_with(|| regex.is_match(text)));
+                let position = results.len();
+                results.push(known.entry(key).or_insert_with(|| find(regex, position)).clone());
             }
         }
     }
