@@ -10,7 +10,7 @@ mod bench_documents;
 use bench_documents::{javascript, python};
 use sg_lsp::language::Language;
 use sg_lsp::rules::RuleSet;
-use sg_lsp::scan::ranged::{TextChange, rescan};
+use sg_lsp::scan::ranged::{TextChange, rescan_edited};
 use sg_lsp::scan::{ScanOptions, parse, scan_remembering, scan_with};
 use tree_sitter::{InputEdit, Point};
 
@@ -61,9 +61,8 @@ fn main() {
         });
         let change = TextChange { start: offset, old_end: offset, new_end: offset + 1 };
         let t = Instant::now();
-        let reparsed =
-            (language != Language::Python).then(|| parse(language, &text, Some(&tree)).expect("parses"));
-        match rescan(rules, language, &text, &memory, change, &tree, reparsed.as_ref()) {
+        let (rescanned, reparsed) = rescan_edited(rules, language, &text, &memory, change, &tree);
+        match rescanned {
             Some((findings, next)) => {
                 memory = next;
                 std::hint::black_box(findings);
@@ -72,7 +71,7 @@ fn main() {
         }
         ranged.push(t.elapsed());
         if only_rescans {
-            // As the server does: Python keeps the edited old tree, other languages the re-parse.
+            // As the server does: it keeps the edited old tree after a region parse, else the re-parse.
             if let Some(reparsed) = reparsed {
                 tree = reparsed;
             }

@@ -8,7 +8,7 @@ use std::path::Path;
 use sg_lsp::finding::Finding;
 use sg_lsp::language::Language;
 use sg_lsp::rules::RuleSet;
-use sg_lsp::scan::ranged::{TextChange, rescan};
+use sg_lsp::scan::ranged::{TextChange, rescan_edited};
 use sg_lsp::scan::{ScanMemory, ScanOptions, parse, scan_remembering, scan_with};
 use tree_sitter::{InputEdit, Point, Tree};
 
@@ -101,6 +101,8 @@ struct Document {
     tree: Tree,
     memory: Option<ScanMemory>,
     pending: Option<TextChange>,
+    /// Whether the last rescan parsed only the edited region (no whole re-parse).
+    region_parsed: bool,
 }
 
 impl Document {
@@ -108,7 +110,7 @@ impl Document {
         let tree = parse(language, &text, None).unwrap();
         let (_, memory) =
             scan_remembering(RuleSet::builtin(), language, &text, Some(&tree), ScanOptions::default());
-        Document { language, text, tree, memory, pending: None }
+        Document { language, text, tree, memory, pending: None, region_parsed: false }
     }
 
     fn edit(&mut self, (start, end, insert): (usize, usize, String)) {
@@ -132,11 +134,10 @@ impl Document {
         let rules = RuleSet::builtin();
         let change = self.pending.take().unwrap();
         let memory = self.memory.take().unwrap();
-        let reparsed = (self.language != Language::Python)
-            .then(|| parse(self.language, &self.text, Some(&self.tree)).unwrap());
-        if let Some((findings, memory)) =
-            rescan(rules, self.language, &self.text, &memory, change, &self.tree, reparsed.as_ref())
-        {
+        let (rescanned, reparsed) =
+            rescan_edited(rules, self.language, &self.text, &memory, change, &self.tree);
+        self.region_parsed = reparsed.is_none();
+        if let Some((findings, memory)) = rescanned {
             self.memory = Some(memory);
             if let Some(tree) = reparsed {
                 self.tree = tree;
@@ -194,11 +195,10 @@ fn check(language: Language, name: &str, text: String, edits: usize, seed: u64) 
             "  ranged: {was_ranged}, tree has error: {}",
             document.tree.root_node().has_error()
         ));
-        // The whole-file scan the server would make instead: on its incremental re-parse where it
-        // keeps one (tree-sitter's error recovery may build a broken text's tree differently from a
-        // fresh parse), else on a fresh parse.
+        // The whole-file scan the server would make instead, on the incremental re-parse of its tree
+        // (tree-sitter's error recovery may build a broken text's tree differently from a fresh parse).
         let fresh = parse(language, &document.text, None).unwrap();
-        let whole_tree = if language == Language::Python { &fresh } else { &document.tree };
+        let whole_tree = &parse(language, &document.text, Some(&document.tree)).unwrap();
         // Edits that leave valid syntax are kept half the time; broken ones are always taken back.
         if !fresh.root_node().has_error() && rng.bool() {
             undo.clear();
@@ -279,8 +279,8 @@ fn javascript_rescans_report_what_whole_scans_report() {
     assert!(ranged * 10 > ranged + whole, "too few ranged rescans: {ranged} ranged, {whole} whole");
 }
 
-/// Typing inside identifiers keeps the file valid: every keystroke is a ranged rescan, and each one
-/// reports what a whole scan reports.
+/// Typing inside identifiers keeps the file valid: every keystroke is a ranged rescan of a region
+/// parsed on its own, and each one reports what a whole scan reports.
 #[test]
 fn typing_in_identifiers_is_always_ranged() {
     let rules = RuleSet::builtin();
@@ -298,6 +298,7 @@ fn typing_in_identifiers_is_always_ranged() {
                 let expected =
                     scan_with(rules, language, &document.text, Some(&fresh), ScanOptions::default());
                 assert!(ranged, "{name}: typing at {offset} took a whole scan");
+                assert!(document.region_parsed, "{name}: typing at {offset} re-parsed the whole file");
                 assert_eq!(fields(&found), fields(&expected), "{name}");
             }
         }

@@ -313,20 +313,17 @@ impl Job {
     }
 
     /// The ranged rescan of the edits since the last stored scan (see `scan::ranged`): the tree to keep
-    /// (for Python the edited old one, whose region was parsed on its own), the memory and the
-    /// findings. `None` when a whole-file scan is needed; a whole re-parse made on the way is left in
-    /// `reparsed`.
+    /// (the edited old one when only the region was parsed), the memory and the findings. `None` when
+    /// a whole-file scan is needed; a whole re-parse made on the way is left in `reparsed`.
     fn rescan(&self, text: &str, reparsed: &mut Option<Tree>) -> Option<Scanned> {
         let (tree, (rules, memory), change) = (self.tree.as_ref()?, self.memory.as_ref()?, self.pending?);
         if !Arc::ptr_eq(rules, &self.rules) {
             return None;
         }
-        // Python re-parses only the region; other grammars re-parse incrementally fast enough.
-        if self.language != Language::Python {
-            *reparsed = scan::parse(self.language, text, Some(tree));
-        }
-        let (findings, memory) =
-            ranged::rescan(&self.rules, self.language, text, memory, change, tree, reparsed.as_ref())?;
+        let (rescanned, parsed) =
+            ranged::rescan_edited(&self.rules, self.language, text, memory, change, tree);
+        *reparsed = parsed;
+        let (findings, memory) = rescanned?;
         let tree = reparsed.take().unwrap_or_else(|| tree.clone());
         Some((Some(tree), Some(Arc::new(memory)), findings))
     }
