@@ -169,10 +169,15 @@ fn scan_inner(
             }
         }
     }
+    let first_regex_finding = findings.len();
     for (index, rule) in rules.rules().iter().enumerate() {
         if active[index] && !rule.is_query_rule() {
-            regex_rules::run(rule, language, text, &trees, &mut findings);
+            // A whole scan's tree holds every offset.
+            let _ = regex_rules::run(rule, language, text, &trees, &mut findings);
         }
+    }
+    if let Some(memory) = &mut memory {
+        memory.remember_regex_findings(&findings[first_regex_finding..]);
     }
     (finish(rules, text, findings, options), memory)
 }
@@ -200,8 +205,9 @@ enum ScanTree<'a> {
         whole: OnceCell<Option<Tree>>,
     },
     /// A rescan's tree of the edited region, and the earlier whole-file tree (edited, not re-parsed)
-    /// that still holds everything outside it.
-    Patched { region: (&'a Tree, Range<usize>), rest: &'a Tree },
+    /// that still holds everything outside it but the `stale` ranges (regions earlier rescans parsed
+    /// alone, which it holds as they were before).
+    Patched { region: (&'a Tree, Range<usize>), rest: &'a Tree, stale: &'a [Range<usize>] },
 }
 
 impl<'a> ScanTree<'a> {
@@ -247,6 +253,16 @@ impl<'a> ScanTree<'a> {
             Self::Parsed { skeleton: Some((tree, ranges)), .. } if covers(ranges, offset) => Some(tree),
             Self::Patched { region: (tree, range), .. } if range.contains(&offset) => Some(tree),
             _ => self.whole(),
+        }
+    }
+
+    /// Whether [`Self::at`] gives a tree holding `offset` as the text now is (not so in a patched tree's stale ranges).
+    fn is_current_at(&self, offset: usize) -> bool {
+        match self {
+            Self::Patched { region: (_, range), stale, .. } => {
+                range.contains(&offset) || !stale.iter().any(|r| r.start <= offset && offset <= r.end)
+            }
+            _ => true,
         }
     }
 }

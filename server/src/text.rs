@@ -39,17 +39,14 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                    starts.push(i + 2);
-                    i += 1;
-                }
-                b'\n' | b'\r' => starts.push(i + 1),
-                _ => {}
+        // Vectorised search for breaks (the language server indexes the whole text on every keystroke).
+        for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            // The `\n` of a `\r\n` pair ends the line the `\r` would have ended.
+            if bytes[at] == b'\n' && at > 0 && bytes[at - 1] == b'\r' {
+                *starts.last_mut().expect("starts with 0") = at + 1;
+            } else {
+                starts.push(at + 1);
             }
-            i += 1;
         }
         Self { starts, len: text.len() }
     }
@@ -237,5 +234,25 @@ mod tests {
         let index = LineIndex::new("a\rb\r\nc\nd");
         assert_eq!(index.line_count(), 4);
         assert_eq!(index.line_text("a\rb\r\nc\nd", 1), "b");
+    }
+
+    #[test]
+    fn line_starts_follow_every_mix_of_breaks() {
+        // Every text of up to six characters from `a`, `\r` and `\n`, against a byte-by-byte count.
+        for length in 0..=6_u32 {
+            for code in 0..3_u32.pow(length) {
+                let text: String =
+                    (0..length).map(|i| ['a', '\r', '\n'][(code / 3_u32.pow(i) % 3) as usize]).collect();
+                let bytes = text.as_bytes();
+                let mut expected = vec![0];
+                for (i, &byte) in bytes.iter().enumerate() {
+                    let crlf_start = byte == b'\r' && bytes.get(i + 1) == Some(&b'\n');
+                    if (byte == b'\n' || byte == b'\r') && !crlf_start {
+                        expected.push(i + 1);
+                    }
+                }
+                assert_eq!(LineIndex::new(&text).starts, expected, "{text:?}");
+            }
+        }
     }
 }

@@ -290,7 +290,9 @@ impl Job {
         if self.excluded {
             return Done { tree: None, memory: None, findings: Vec::new(), diagnostics: Vec::new() };
         }
-        let text = self.rope.to_string();
+        // Chunk by chunk into one allocation (`to_string` grows its buffer through `fmt::Write`).
+        let mut text = String::with_capacity(self.rope.len_bytes());
+        self.rope.chunks().for_each(|chunk| text.push_str(chunk));
         let (tree, memory, findings) = if self.options.regex_only {
             let (findings, _) = (self.scanner)(&self.rules, self.language, &text, None, self.options);
             (None, None, findings)

@@ -38,7 +38,7 @@ pub(crate) struct LazyRegex {
 /// How far a match of a regex can stretch, which bounds where an edit can make a new one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Reach {
-    /// No match holds a line break: every match lies within one line.
+    /// Every match is non-empty and lies within one line (holds no line break).
     Line,
     /// Matches are at most this many bytes long (and may hold line breaks).
     Bytes(usize),
@@ -90,8 +90,9 @@ impl LazyRegex {
     pub(crate) fn reach(&self) -> Reach {
         *self.reach.get_or_init(|| {
             let Ok(hir) = regex_syntax::Parser::new().parse(&self.source) else { return Reach::Unbounded };
-            match hir.properties().maximum_len() {
-                _ if !can_match_line_feed(&hir) => Reach::Line,
+            let properties = hir.properties();
+            match properties.maximum_len() {
+                _ if properties.minimum_len() > Some(0) && !can_match_line_feed(&hir) => Reach::Line,
                 Some(bytes) => Reach::Bytes(bytes),
                 None => Reach::Unbounded,
             }

@@ -35,7 +35,7 @@ use super::{
 };
 use crate::finding::Finding;
 use crate::language::Language;
-use crate::rules::{LanguageRules, Predicate, RuleSet};
+use crate::rules::{LanguageRules, Predicate, Reach, RuleSet};
 pub(crate) use witness::first_match;
 use witness::{Witness, after_edit};
 
@@ -84,6 +84,11 @@ pub struct ScanMemory {
     sites: Vec<Site>,
     /// Query findings before suppression, ordered by position.
     judged: Vec<Judged>,
+    /// Regex-rule findings before suppression.
+    regex_findings: Vec<Finding>,
+    /// Where the tree the rescans are given holds older text: the regions parsed alone since the
+    /// last whole parse (the caller keeps that parse, edited).
+    stale: Vec<Range<usize>>,
     /// The anchor windows of the text (ordered, possibly overlapping), to tell whether one reaches
     /// into a later region from before it.
     windows: Vec<Range<usize>>,
@@ -116,8 +121,42 @@ impl ScanMemory {
             names: HashMap::new(),
             sites: Vec::new(),
             judged: Vec::new(),
+            regex_findings: Vec::new(),
+            stale: Vec::new(),
             windows: Vec::new(),
         }
+    }
+
+    /// The stale ranges after a rescan that parses `region` alone: the remembered ones moved (grown
+    /// over the edit where they meet it) and the region, merged. `None` past a bound on their number
+    /// (a whole scan, which re-parses, starts afresh).
+    fn stale_after(&self, change: TextChange, region: &Range<usize>) -> Option<Vec<Range<usize>>> {
+        const MOST: usize = 256;
+        let at = |offset: usize, inside: usize| match offset {
+            _ if offset < change.start => offset,
+            _ if offset >= change.old_end => moved(offset, change),
+            _ => inside,
+        };
+        let mut ranges: Vec<Range<usize>> = self
+            .stale
+            .iter()
+            .map(|r| at(r.start, change.start)..at(r.end, change.new_end))
+            .chain(std::iter::once(region.clone()))
+            .collect();
+        ranges.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+        for range in ranges {
+            match merged.last_mut() {
+                Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                _ => merged.push(range),
+            }
+        }
+        (merged.len() <= MOST).then_some(merged)
+    }
+
+    /// Records the regex-rule findings of a whole-file scan.
+    pub(super) fn remember_regex_findings(&mut self, findings: &[Finding]) {
+        self.regex_findings = findings.to_vec();
     }
 
     /// The binding sites after a rescan: the remembered ones outside the region (moved), and `found`.
@@ -247,18 +286,20 @@ fn rescan(document: &EditedDocument<'_>, reparsed: Option<&Tree>) -> Option<(Vec
     if region.len() * 2 > text.len() {
         return None;
     }
+    // A region parsed alone leaves the kept tree stale there; a whole re-parse leaves nothing stale.
+    let stale = if reparsed.is_some() { Vec::new() } else { memory.stale_after(change, &region)? };
     let region_tree;
     let trees = if let Some(tree) = reparsed {
         ScanTree::Given(tree)
     } else {
-        if !boundaries::before_parse(language, text, &region, edited) {
+        if !boundaries::before_parse(language, text, &region, edited, &stale) {
             return None;
         }
         region_tree = parse_ranges(language, text, std::slice::from_ref(&region))?;
         if !boundaries::after_parse(language, text, &region_tree) {
             return None;
         }
-        ScanTree::Patched { region: (&region_tree, region.clone()), rest: edited }
+        ScanTree::Patched { region: (&region_tree, region.clone()), rest: edited, stale: &stale }
     };
     let old_region = region.start..change.old_end + (region.end - change.new_end);
 
@@ -302,12 +343,9 @@ fn rescan(document: &EditedDocument<'_>, reparsed: Option<&Tree>) -> Option<(Vec
     });
     judged.dedup_by(|a, b| a.finding.rule == b.finding.rule && a.finding.span == b.finding.span);
 
+    let regex_findings = regex_rules_after_edit(document, &active, &trees, &region)?;
     let mut findings: Vec<Finding> = judged.iter().map(|j| j.finding.clone()).collect();
-    for (index, rule) in rules.rules().iter().enumerate() {
-        if active[index] && !rule.is_query_rule() {
-            regex_rules::run(rule, language, text, &trees, &mut findings);
-        }
-    }
+    findings.extend(regex_findings.iter().cloned());
     let next = ScanMemory {
         language,
         options: memory.options,
@@ -318,6 +356,8 @@ fn rescan(document: &EditedDocument<'_>, reparsed: Option<&Tree>) -> Option<(Vec
         names: memory.names.clone(),
         sites: memory.sites_after(change, &old_region, new_sites),
         judged,
+        regex_findings,
+        stale,
         windows: memory.windows_after(change, &searched, windows),
     };
     Some((finish(rules, text, findings, memory.options), next))
@@ -350,6 +390,41 @@ fn file_wide_answers(
     });
     let same = file_matches.iter().map(Option::is_some).eq(memory.file_matches.iter().map(Option::is_some));
     same.then_some((active, gates, file_matches))
+}
+
+/// The findings of the active regex rules after the edit. A rule whose matches stay within a line
+/// keeps its remembered findings on the lines outside the region's and searches only the region's
+/// lines (which hold the edit; the syntax tree outside them, which decides scopes, did not change);
+/// others search the whole text. `None` when a match lies where the tree is stale.
+fn regex_rules_after_edit(
+    document: &EditedDocument<'_>,
+    active: &[bool],
+    trees: &ScanTree<'_>,
+    region: &Range<usize>,
+) -> Option<Vec<Finding>> {
+    let EditedDocument { rules, language, text, memory, change, .. } = *document;
+    let bytes = text.as_bytes();
+    let start = memchr::memrchr(b'\n', &bytes[..region.start]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &bytes[region.end..]).map_or(text.len(), |i| region.end + i + 1);
+    let old_end = end - change.new_end + change.old_end;
+    let mut findings = Vec::new();
+    for (index, rule) in rules.rules().iter().enumerate() {
+        if !active[index] || rule.is_query_rule() {
+            continue;
+        }
+        if rule.regex.as_ref().is_some_and(|regex| regex.reach() == Reach::Line) {
+            let kept = memory.regex_findings.iter().filter(|finding| {
+                finding.rule == rule.id && (finding.span.end <= start || finding.span.start >= old_end)
+            });
+            findings.extend(kept.map(|finding| moved_finding(finding, change)));
+            if !regex_rules::run_in_lines(rule, language, text, trees, start..end, &mut findings) {
+                return None;
+            }
+        } else if !regex_rules::run(rule, language, text, trees, &mut findings) {
+            return None;
+        }
+    }
+    Some(findings)
 }
 
 /// The top-level statements around `touched`, as one byte range: from the statement holding (or, in
@@ -460,15 +535,21 @@ fn moved(offset: usize, change: TextChange) -> usize {
 
 /// A remembered finding outside the region, moved to its place in the new text.
 fn shifted(judged: &Judged, change: TextChange) -> Judged {
+    let extent = moved(judged.extent.start, change)..moved(judged.extent.end, change);
+    Judged { finding: moved_finding(&judged.finding, change), extent }
+}
+
+/// A remembered finding outside the edit, moved to its place in the new text.
+fn moved_finding(finding: &Finding, change: TextChange) -> Finding {
     let at = |range: &Range<usize>| moved(range.start, change)..moved(range.end, change);
-    let mut finding = judged.finding.clone();
+    let mut finding = finding.clone();
     finding.span = at(&finding.span);
     if let Some(fix) = &mut finding.fix {
         for edit in &mut fix.edits {
             edit.range = at(&edit.range);
         }
     }
-    Judged { finding, extent: at(&judged.extent) }
+    finding
 }
 
 #[cfg(test)]

@@ -14,12 +14,22 @@ pub(super) fn parses_regions(language: Language) -> bool {
 }
 
 /// Whether the text around `region` lets it be parsed alone (`edited` is the whole file's tree before
-/// the edit, with the edit applied; it still holds the statements outside the region).
-pub(super) fn before_parse(language: Language, text: &str, region: &Range<usize>, edited: &Tree) -> bool {
+/// the edit, with the edit applied; it holds the statements outside the region as they are, except in
+/// the `stale` ranges, regions earlier rescans parsed alone).
+pub(super) fn before_parse(
+    language: Language,
+    text: &str,
+    region: &Range<usize>,
+    edited: &Tree,
+    stale: &[Range<usize>],
+) -> bool {
     match language {
         Language::Python => python_region_stands_alone(text, region),
-        Language::JavaScript => statement_before(edited.root_node(), region.start)
-            .is_none_or(|statement| javascript_statement_is_closed(statement, text)),
+        Language::JavaScript => statement_before(edited.root_node(), region.start).is_none_or(|statement| {
+            let current =
+                !stale.iter().any(|r| r.start <= statement.end_byte() && statement.start_byte() <= r.end);
+            current && javascript_statement_is_closed(statement, text)
+        }),
         _ => false,
     }
 }

@@ -92,6 +92,7 @@ fn ceil_boundary(text: &str, mut at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::{Witness, after_edit, first_match};
+    use crate::language::Language;
     use crate::rules::{LazyRegex, Reach};
     use crate::scan::ranged::TextChange;
 
@@ -130,6 +131,25 @@ mod tests {
         assert_eq!(LazyRegex::new(r"(?s)a.b").reach(), Reach::Bytes(6));
         assert_eq!(LazyRegex::new(r"\.\s*raw").reach(), Reach::Unbounded);
         assert_eq!(LazyRegex::new(r"(unclosed").reach(), Reach::Unbounded);
+    }
+
+    /// A gate whose matches may span any number of lines is searched over the whole text after every
+    /// edit while it matches nowhere; for the languages the server rescans, only one may be.
+    #[test]
+    fn gates_of_code_rules_are_bounded_but_one() {
+        let rules = crate::rules::RuleSet::builtin();
+        let unbounded: Vec<&str> = rules
+            .rules()
+            .iter()
+            .filter(|rule| rule.languages.iter().any(|language| language != &Language::Text))
+            .filter(|rule| {
+                let gate = rule.prefilter.as_ref().or(rule.regex.as_ref());
+                gate.is_some_and(|gate| gate.reach() == Reach::Unbounded)
+            })
+            .map(|rule| rule.id.as_str())
+            .collect();
+        // Its phrases may break across lines anywhere, and no part of one is rare enough alone.
+        assert_eq!(unbounded, ["any.prompt-injection"]);
     }
 
     #[test]
