@@ -18,7 +18,8 @@
 //! `boundaries`; tree-sitter-python's incremental re-parse rebuilds every top-level definition after
 //! the edit, 40 ms on a 10k-line file, and a whole JavaScript re-parse is 3.6 ms); otherwise, and for
 //! other languages, the whole file is re-parsed incrementally and the region also covers the ranges
-//! whose syntax changed. Regex rules and suppressions run over the whole text as in a full scan.
+//! whose syntax changed. Regex rules whose matches stay within a line search only the region's lines;
+//! other regex rules and suppressions run over the whole text as in a full scan.
 
 mod boundaries;
 mod witness;
