@@ -4,9 +4,11 @@
 //! Parsing is most of a scan from text (the query pass only visits the anchor windows), and most of a
 //! large file has no window. A cheap lexical pass splits the text into logical lines (strings, f-string
 //! fields, comments, brackets and backslash continuations understood) with their indentation; for each
-//! window it keeps the whole statement that holds it and, for each enclosing block, the header line
-//! (`class A:`, `def f(self):`, `if x:` with its decorators) — or the whole compound statement where a
-//! header alone would not parse (`try:`, `else:`, `except:`, `elif`, `finally:`). Tree-sitter parses those
+//! window it keeps the statement that holds it and, for each enclosing block, the header line
+//! (`class A:`, `def f(self):`, `if x:` with its decorators) — or the outline of the compound statement
+//! where a header alone would not parse (`try:`, `else:`, `except:`, `elif`, `finally:`). A compound
+//! statement is kept in outline: its headers and clauses, each with the first statement of its block
+//! (a block cannot be empty), plus whatever windows hold inside it. Tree-sitter parses those
 //! byte ranges as one document (`Parser::set_included_ranges`), so every node keeps its real position and
 //! every match around a window sees the same ancestors and scope names as in a whole-file parse.
 //!
@@ -68,8 +70,14 @@ fn ranges_unchecked(text: &str, windows: &[Range<usize>]) -> Option<Vec<Range<us
         while index < lines.len() && lines[index].start <= window.end {
             let statement = blocks.statement(index);
             blocks.enclosing(statement.start, &mut spans);
-            index = statement.end.max(index + 1);
-            spans.push(statement);
+            if statement.len() > 1 {
+                // A compound statement: its outline, then the window's lines inside it one by one.
+                blocks.outline(statement, &mut spans);
+                index += 1;
+            } else {
+                index = statement.end.max(index + 1);
+                spans.push(statement);
+            }
         }
     }
     Some(merge(&lines, spans))
@@ -171,16 +179,51 @@ impl<'a> Blocks<'a> {
     }
 
     /// Pushes what the blocks enclosing line `index` need to parse: each header with its decorators,
-    /// or the whole compound statement when the header is a clause or a `try`.
+    /// or the outline of the compound statement when the header is a clause or a `try` (a clause
+    /// cannot stand without the header above it, a `try` without a clause below it).
     fn enclosing(&self, index: usize, spans: &mut Vec<Range<usize>>) {
         let mut current = self.parent[index];
         while let Some(header) = current {
-            let kept = match self.lines[header].head {
-                Head::Clause | Head::Try => self.statement(header),
-                _ => self.decorators_above(header)..header + 1,
+            let first = match self.lines[header].head {
+                Head::Clause | Head::Try => {
+                    let statement = self.statement(header);
+                    let first = statement.start;
+                    self.outline(statement, spans);
+                    first
+                }
+                _ => {
+                    let first = self.decorators_above(header);
+                    spans.push(first..header + 1);
+                    first
+                }
             };
-            current = self.parent[kept.start];
-            spans.push(kept);
+            current = self.parent[first];
+        }
+    }
+
+    /// Pushes the least of the compound statement spanning lines `statement` that parses as it does:
+    /// its decorators, its header and every clause, each block with its first statement only (itself
+    /// outlined when compound). Over the `Lib/` tree of `CPython` (27.7 MB in skeleton files) whole
+    /// compound statements kept 3.07 MB, outlines keep 2.55 MB (skeleton parses 400 -> 338 ms).
+    fn outline(&self, statement: Range<usize>, spans: &mut Vec<Range<usize>>) {
+        let indent = self.lines[statement.start].indent;
+        let mut line = statement.start;
+        while line < statement.end {
+            spans.push(line..line + 1);
+            let body = line + 1;
+            line = body;
+            if body < statement.end && self.lines[body].indent > indent {
+                let first = self.statement(body);
+                if first.len() > 1 {
+                    self.outline(first, spans);
+                } else {
+                    spans.push(first);
+                }
+                // On to the next clause, past the rest of the block.
+                while line < statement.end && self.lines[line].indent > indent {
+                    line += 1;
+                }
+            }
         }
     }
 }
@@ -418,7 +461,25 @@ mod tests {
     }
 
     #[test]
-    fn a_clause_or_try_keeps_the_whole_compound_statement() {
+    fn a_compound_statement_is_kept_in_outline() {
+        let text = "w = 0\nwith open(p) as f:\n    a = 1\n    b = 2\ntry:\n    x()\n    y()\nexcept E:\n    z()\n    \
+                    eval(q)\n    u()\nfinally:\n    v()\n    t()\nfor i in r:\n    if i:\n        g()\n        h()\n    k()\n";
+        assert_eq!(kept(text, "open"), "with open(p) as f:\n    a = 1\n");
+        assert_eq!(kept(text, "eval"), "try:\n    x()\nexcept E:\n    z()\n    eval(q)\nfinally:\n    v()\n");
+        // A compound first statement is outlined in turn.
+        assert_eq!(kept(text, "for i"), "for i in r:\n    if i:\n        g()\n");
+        // A window over a header and lines of its block keeps those lines too.
+        let at = text.find("try:").unwrap();
+        let window = at..text.find("except").unwrap();
+        let ranges = ranges_unchecked(text, &[window]).unwrap();
+        let kept: String = ranges.iter().map(|range| &text[range.clone()]).collect();
+        assert_eq!(kept, "try:\n    x()\n    y()\nexcept E:\n    z()\nfinally:\n    v()\n");
+        let padded = format!("{text}{}", "value = compute(1, 2)\n".repeat(100));
+        assert_same_as_whole_parse(&padded, "outlines");
+    }
+
+    #[test]
+    fn a_clause_or_try_keeps_the_compound_statement_around_it() {
         let text = "def f():\n    x = 1\n\n    y = 0\n    try:\n        a()\n    except E:\n        eval(b)\n    finally:\n        c()\n    y = 2\n";
         assert_eq!(
             kept(text, "eval"),
