@@ -3,6 +3,7 @@
 //! Loading never fails as a whole: it returns the rules that compiled and the errors of those that did
 //! not, so one broken project rule never disables the rest.
 
+mod anchors;
 mod builtin;
 mod examples;
 mod lazy_regex;
@@ -15,6 +16,7 @@ use std::sync::OnceLock;
 use crate::finding::{Confidence, Severity};
 use crate::language::{Family, Language};
 
+pub(crate) use anchors::Anchors;
 pub use examples::{ExampleFailure, check_examples, example_language};
 pub(crate) use lazy_regex::{LazyRegex, Reach};
 pub use lazy_regex::{compile_regex, word_boundary_free};
@@ -100,9 +102,9 @@ pub(crate) struct LanguageRules {
     pub(crate) unconditional: Vec<usize>,
     /// Query rules that apply to this language.
     pub(crate) query_rules: Vec<usize>,
-    /// One regex that finds where any query rule's anchor (or an import) matches: the query runs
-    /// only on the syntax around those places.
-    pub(crate) anchors: LazyRegex,
+    /// Finds where any query rule's anchor (or an import) matches: the query runs only on the syntax
+    /// around those places.
+    pub(crate) anchors: Anchors,
     /// Whether each rule (by index) is a query rule of this language without an anchor.
     pub(crate) unanchored: Vec<bool>,
     plan: OnceLock<Option<Plan>>,
@@ -193,10 +195,10 @@ impl RuleSet {
                 unconditional.push(index);
             }
         }
-        let mut anchors: Vec<String> = query_rules
+        let anchor_sources: Vec<&str> = query_rules
             .iter()
             .filter_map(|&index| self.rules[index].anchor.as_ref())
-            .map(|anchor| format!("(?:{})", anchor.as_str()))
+            .map(LazyRegex::as_str)
             .collect();
         let mut unanchored = vec![false; self.rules.len()];
         for &index in &query_rules {
@@ -205,8 +207,8 @@ impl RuleSet {
         // ASCII word boundaries: a Unicode `\b` anywhere in the combined regex keeps the regex crate
         // from its fast engines for all of it (117 -> 74 ms over CPython's Lib/), and next to an ASCII
         // word an ASCII boundary holds wherever a Unicode one does, so no hit is lost.
-        anchors.push(r"(?-u:\b)(?:import|require)(?-u:\b)".to_owned());
-        let anchors = LazyRegex::new(anchors.join("|"));
+        let import = r"(?-u:\b)(?:import|require)(?-u:\b)";
+        let anchors = Anchors::new(anchor_sources.into_iter().chain([import]));
         LanguageRules {
             prefilter_rules,
             unconditional,

@@ -20,7 +20,7 @@ use tree_sitter::{Node, Parser, Point, QueryCapture, QueryCursor, QueryCursorOpt
 
 use crate::finding::{Edit, Finding, Fix, Layer, fingerprint};
 use crate::language::Language;
-use crate::rules::{LanguageRules, LazyRegex, Plan, Predicate, Rule, RuleSet};
+use crate::rules::{Anchors, LanguageRules, LazyRegex, Plan, Predicate, Rule, RuleSet};
 
 use bindings::Bindings;
 pub use ranged::ScanMemory;
@@ -504,29 +504,36 @@ fn sort_match<'tree>(
 
 /// The lines around every anchor hit, merged: the only places an anchored rule can match, because its
 /// anchor matches inside every match of its query (the engine tests hold rules to that).
-fn anchor_windows(anchors: &LazyRegex, text: &str) -> Vec<Range<usize>> {
+fn anchor_windows(anchors: &Anchors, text: &str) -> Vec<Range<usize>> {
     anchor_windows_in(anchors, text, 0..text.len())
 }
 
 /// The windows of the anchor hits that start in `span` of `text`, searched as if `span` were the
 /// whole text, except that a hit reaching the end of the span is matched again in the whole text (a
-/// hit such as an alias's, which runs to the end of the file, must keep its length).
-fn anchor_windows_in(anchors: &LazyRegex, text: &str, span: Range<usize>) -> Vec<Range<usize>> {
-    let Some(anchors) = anchors.get() else { return std::iter::once(span).collect() };
+/// multi-line hit must keep its length). The window of an alias's hit runs to the end of the text.
+fn anchor_windows_in(anchors: &Anchors, text: &str, span: Range<usize>) -> Vec<Range<usize>> {
+    let Some(hits) = anchors.hits(&text[span.clone()]) else { return std::iter::once(span).collect() };
     let mut windows: Vec<Range<usize>> = Vec::new();
-    let searched = &text[span.clone()];
-    for hit in anchors.find_iter(searched) {
-        let (mut hit_start, mut hit_end) = (span.start + hit.start(), span.start + hit.end());
-        if hit_end == span.end && span.end < text.len() {
-            if let Some(whole) = anchors.find_at(text, hit_start) {
-                (hit_start, hit_end) = (hit_start.min(whole.start()), hit_end.max(whole.end()));
+    for hit in hits {
+        let (mut hit_start, mut hit_end) = (span.start + hit.span.start, span.start + hit.span.end);
+        let mut to_end = hit.to_end;
+        if !to_end && hit_end == span.end && span.end < text.len() {
+            if let Some(whole) = anchors.hit_at(text, hit_start) {
+                (hit_start, hit_end) = (hit_start.min(whole.span.start), hit_end.max(whole.span.end));
+                to_end = whole.to_end;
             }
+        }
+        if to_end {
+            hit_end = text.len();
         }
         let start = text[span.start..hit_start].rfind('\n').map_or(span.start, |i| span.start + i + 1);
         let end = text[hit_end..].find('\n').map_or(text.len(), |i| hit_end + i);
         match windows.last_mut() {
             Some(last) if start <= last.end + 1 => last.end = last.end.max(end),
             _ => windows.push(start..end),
+        }
+        if to_end {
+            break;
         }
     }
     windows

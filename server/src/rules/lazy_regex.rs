@@ -11,7 +11,7 @@ use regex_syntax::hir::{Capture, Class, Hir, HirKind, Look, Repetition};
 /// combined anchors of a language: over the Python standard library its cache was cleared again and
 /// again and rebuilding states took a sixth of a scan (17% less wall time with this limit, one
 /// thread). The cache grows only as states are built, so small scans do not pay for the room.
-const LAZY_DFA_CACHE: usize = 64 << 20;
+pub(crate) const LAZY_DFA_CACHE: usize = 64 << 20;
 
 /// Compiles `source` as every rule regex is compiled (public so that the diagnostic examples measure
 /// what the engine runs).
