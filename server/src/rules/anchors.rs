@@ -41,7 +41,12 @@ impl Anchors {
         let mut patterns = Vec::new();
         let mut to_end = Vec::new();
         for source in sources {
-            for alternative in alternatives(source) {
+            let Some(alternatives) = alternatives(source) else {
+                patterns.push(source.to_owned());
+                to_end.push(false);
+                continue;
+            };
+            for alternative in alternatives {
                 let head = alternative.strip_suffix(REST_OF_TEXT);
                 patterns.push(head.unwrap_or(alternative).to_owned());
                 to_end.push(head.is_some());
@@ -84,21 +89,22 @@ impl Anchors {
 }
 
 /// The top-level alternatives of `source`, as text (from the syntax tree: the HIR factors out prefixes
-/// that alternatives share). `source` whole when it does not parse or sets flags at its top level,
-/// which would reach the alternatives after the one that sets them.
-fn alternatives(source: &str) -> Vec<&str> {
+/// that alternatives share); `source` alone when it has none. `None` when it does not parse or an
+/// alternative sets flags at the top level, which would reach the alternatives after it: the source is
+/// then kept whole, and not flagged whatever it ends with.
+fn alternatives(source: &str) -> Option<Vec<&str>> {
     use regex_syntax::ast::{Ast, parse::Parser};
-    let Ok(ast) = Parser::new().parse(source) else { return vec![source] };
-    let Ast::Alternation(alternation) = &ast else { return vec![source] };
+    let ast = Parser::new().parse(source).ok()?;
+    let Ast::Alternation(alternation) = &ast else { return Some(vec![source]) };
     let sets_flags = |ast: &Ast| match ast {
         Ast::Flags(_) => true,
         Ast::Concat(concat) => concat.asts.iter().any(|part| matches!(part, Ast::Flags(_))),
         _ => false,
     };
     if alternation.asts.iter().any(sets_flags) {
-        return vec![source];
+        return None;
     }
-    alternation.asts.iter().map(|ast| &source[ast.span().start.offset..ast.span().end.offset]).collect()
+    Some(alternation.asts.iter().map(|ast| &source[ast.span().start.offset..ast.span().end.offset]).collect())
 }
 
 #[cfg(test)]

@@ -213,12 +213,8 @@ impl<'a> Blocks<'a> {
             let body = line + 1;
             line = body;
             if body < statement.end && self.lines[body].indent > indent {
-                let first = self.statement(body);
-                if first.len() > 1 {
-                    self.outline(first, spans);
-                } else {
-                    spans.push(first);
-                }
+                // The outline of a simple statement is the statement.
+                self.outline(self.statement(body), spans);
                 // On to the next clause, past the rest of the block.
                 while line < statement.end && self.lines[line].indent > indent {
                     line += 1;
