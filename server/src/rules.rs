@@ -107,7 +107,14 @@ pub(crate) struct LanguageRules {
     pub(crate) anchors: Anchors,
     /// Whether each rule (by index) is a query rule of this language without an anchor.
     pub(crate) unanchored: Vec<bool>,
+    /// The rule (by index) whose anchor is each source of `anchors`, in order; the import anchor
+    /// comes after them.
+    pub(crate) anchor_rules: Vec<usize>,
     plan: OnceLock<Option<Plan>>,
+    /// Each query rule's own query (by rule index; `None` for other rules), and the binding patterns
+    /// alone: an anchored scan runs a rule only where its anchor matches (see `scan::by_rule`).
+    rule_plans: Vec<OnceLock<Option<Plan>>>,
+    bindings_plan: OnceLock<Option<Plan>>,
 }
 
 impl RuleSet {
@@ -168,13 +175,29 @@ impl RuleSet {
     /// The combined query of every query rule of `language`, compiled on first use.
     pub(crate) fn plan(&self, language: Language) -> Option<&Plan> {
         let rules = self.language_rules(language);
-        rules.plan.get_or_init(|| Plan::build(self, language, &rules.query_rules)).as_ref()
+        rules.plan.get_or_init(|| Plan::build(self, language, &rules.query_rules, true)).as_ref()
+    }
+
+    /// The query of the query rule `index` alone for `language`, compiled on first use.
+    pub(crate) fn rule_plan(&self, language: Language, index: usize) -> Option<&Plan> {
+        let rules = self.language_rules(language);
+        rules.rule_plans.get(index)?.get_or_init(|| Plan::build(self, language, &[index], false)).as_ref()
+    }
+
+    /// The import-binding patterns of `language` alone, compiled on first use.
+    pub(crate) fn bindings_plan(&self, language: Language) -> Option<&Plan> {
+        let rules = self.language_rules(language);
+        rules.bindings_plan.get_or_init(|| Plan::build(self, language, &[], true)).as_ref()
     }
 
     /// Compiles all plans now (the server does this at start so the first keystroke is not slower).
     pub fn warm(&self) {
         for language in Language::ALL {
             let _ = self.plan(language);
+            let _ = self.bindings_plan(language);
+            for &index in &self.language_rules(language).query_rules {
+                let _ = self.rule_plan(language, index);
+            }
         }
     }
 
@@ -195,11 +218,10 @@ impl RuleSet {
                 unconditional.push(index);
             }
         }
-        let anchor_sources: Vec<&str> = query_rules
-            .iter()
-            .filter_map(|&index| self.rules[index].anchor.as_ref())
-            .map(LazyRegex::as_str)
-            .collect();
+        let anchor_rules: Vec<usize> =
+            query_rules.iter().copied().filter(|&index| self.rules[index].anchor.is_some()).collect();
+        let anchor_sources =
+            anchor_rules.iter().filter_map(|&index| self.rules[index].anchor.as_ref()).map(LazyRegex::as_str);
         let mut unanchored = vec![false; self.rules.len()];
         for &index in &query_rules {
             unanchored[index] = self.rules[index].anchor.is_none();
@@ -208,14 +230,17 @@ impl RuleSet {
         // from its fast engines for all of it (117 -> 74 ms over CPython's Lib/), and next to an ASCII
         // word an ASCII boundary holds wherever a Unicode one does, so no hit is lost.
         let import = r"(?-u:\b)(?:import|require)(?-u:\b)";
-        let anchors = Anchors::new(anchor_sources.into_iter().chain([import]));
+        let anchors = Anchors::new(anchor_sources.chain([import]));
         LanguageRules {
             prefilter_rules,
             unconditional,
             query_rules,
             anchors,
             unanchored,
+            anchor_rules,
             plan: OnceLock::new(),
+            rule_plans: (0..self.rules.len()).map(|_| OnceLock::new()).collect(),
+            bindings_plan: OnceLock::new(),
         }
     }
 }

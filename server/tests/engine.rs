@@ -6,7 +6,7 @@ use std::path::Path;
 use sg_lsp::files::scan_contents;
 use sg_lsp::finding::Finding;
 use sg_lsp::language::Language;
-use sg_lsp::rules::{RuleSet, example_language};
+use sg_lsp::rules::{LoadOptions, RuleSet, RuleSource, example_language};
 use sg_lsp::scan::{ScanOptions, scan, scan_with};
 
 fn corpus_files() -> Vec<std::path::PathBuf> {
@@ -54,6 +54,37 @@ fn anchored_rules_find_exactly_what_a_whole_tree_walk_finds() {
             assert_eq!(key(&walked), key(&anchored), "{}: {example}", rule.id);
         }
     }
+}
+
+/// A rule's anchor may match only inside another rule's hit: the combined anchor search reports one of
+/// two overlapping matches, and the first of two starting at the same place. Each rule's query still
+/// runs there, as the anchored scan runs a rule only where its own anchor matches.
+#[test]
+fn a_rule_runs_where_its_anchor_match_hides_inside_another_rules_hit() {
+    let rule = |name: &str, anchor: &str| RuleSource {
+        path: format!("python/{name}"),
+        toml: format!(
+            "severity = \"warning\"\nconfidence = \"high\"\ncwe = [\"CWE-20\"]\nmessage = \"m\"\nnote = \"n\"\nanchor = '{anchor}'\n"
+        ),
+        query: Some(
+            "(call function: (attribute attribute: (identifier) @method) (#eq? @method \"fetch\")) @finding"
+                .into(),
+        ),
+    };
+    // `client.fetch` is the first rule's hit; the second rule's `fetch(` starts inside it, the third's
+    // `client.fetch(` at the same place.
+    let sources =
+        [rule("first", r"client\.fetch"), rule("second", r"fetch\("), rule("third", r"client\.fetch\(")];
+    let (rules, errors) = RuleSet::load(sources, LoadOptions::default());
+    assert!(errors.is_empty(), "{errors:?}");
+    let text = "import os\nvalue = client.fetch(url)\n";
+    let rules_found = |options| -> Vec<String> {
+        scan_with(&rules, Language::Python, text, None, options).into_iter().map(|f| f.rule).collect()
+    };
+    let all = ["python.first", "python.second", "python.third"];
+    assert_eq!(rules_found(ScanOptions::default()), all);
+    assert_eq!(rules_found(ScanOptions { whole_tree: true, ..ScanOptions::default() }), all);
+    assert_eq!(rules_found(ScanOptions { lean: true, ..ScanOptions::default() }), all);
 }
 
 /// Every field of every finding, fingerprints (scope names) included.

@@ -12,6 +12,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use regex_automata::meta::Regex;
+use regex_automata::{Anchored, Input, MatchKind, PatternSet};
 
 use super::lazy_regex::LAZY_DFA_CACHE;
 
@@ -21,7 +22,12 @@ pub(crate) struct Anchors {
     patterns: Vec<String>,
     /// Whether each alternative ran to the end of the text.
     to_end: Vec<bool>,
+    /// The source (by position in the order given) each alternative comes from.
+    owners: Vec<usize>,
+    sources: usize,
     compiled: OnceLock<Option<Regex>>,
+    /// The alternatives again, each reported wherever it matches (overlapping): see [`Self::sources_in`].
+    every: OnceLock<Option<Regex>>,
 }
 
 /// One hit: where an alternative matched, and whether its window runs to the end of the text.
@@ -40,19 +46,24 @@ impl Anchors {
     pub(crate) fn new<'a>(sources: impl IntoIterator<Item = &'a str>) -> Self {
         let mut patterns = Vec::new();
         let mut to_end = Vec::new();
-        for source in sources {
+        let mut owners = Vec::new();
+        let mut count = 0;
+        for (owner, source) in sources.into_iter().enumerate() {
+            count = owner + 1;
             let Some(alternatives) = alternatives(source) else {
                 patterns.push(source.to_owned());
                 to_end.push(false);
+                owners.push(owner);
                 continue;
             };
             for alternative in alternatives {
                 let head = alternative.strip_suffix(REST_OF_TEXT);
                 patterns.push(head.unwrap_or(alternative).to_owned());
                 to_end.push(head.is_some());
+                owners.push(owner);
             }
         }
-        Self { patterns, to_end, compiled: OnceLock::new() }
+        Self { patterns, to_end, owners, sources: count, compiled: OnceLock::new(), every: OnceLock::new() }
     }
 
     fn get(&self) -> Option<&Regex> {
@@ -83,8 +94,45 @@ impl Anchors {
 
     /// The first hit starting at or after `start` in `text` (look-behind sees what precedes `start`).
     pub(crate) fn hit_at(&self, text: &str, start: usize) -> Option<Hit> {
-        let found = self.get()?.find(regex_automata::Input::new(text).range(start..))?;
+        let found = self.get()?.find(Input::new(text).range(start..))?;
         Some(Hit { span: found.range(), to_end: self.to_end[found.pattern().as_usize()] })
+    }
+
+    /// Which sources (by position) have a match starting inside `window` of `text`, a range of whole
+    /// lines no hit crosses: those of its hits, and those whose match starts inside another source's hit
+    /// (the combined search does not report overlapping hits, and a source may come after another at
+    /// the same place). After a hit that runs to the end of the text every source is marked: the later
+    /// hits were never searched. `None` when the anchors do not compile.
+    pub(crate) fn sources_in(&self, text: &str, window: Range<usize>) -> Option<Vec<bool>> {
+        let regex = self.get()?;
+        let every = self.every.get_or_init(|| self.build_every()).as_ref()?;
+        let mut marked = vec![false; self.sources];
+        let mut set = PatternSet::new(self.patterns.len());
+        for hit in regex.find_iter(Input::new(text).range(window)) {
+            if self.to_end[hit.pattern().as_usize()] {
+                marked.fill(true);
+                break;
+            }
+            for start in hit.range().filter(|&at| text.is_char_boundary(at)) {
+                set.clear();
+                every.which_overlapping_matches(
+                    &Input::new(text).range(start..).anchored(Anchored::Yes),
+                    &mut set,
+                );
+                for pattern in set.iter() {
+                    marked[self.owners[pattern.as_usize()]] = true;
+                }
+            }
+        }
+        Some(marked)
+    }
+
+    /// The alternatives again, each reported wherever it matches (overlapping).
+    fn build_every(&self) -> Option<Regex> {
+        Regex::builder()
+            .configure(Regex::config().match_kind(MatchKind::All).hybrid_cache_capacity(LAZY_DFA_CACHE))
+            .build_many(&self.patterns)
+            .ok()
     }
 }
 
@@ -160,6 +208,21 @@ mod tests {
         assert_eq!(theirs[2], ours[2].start..text.len());
         assert_eq!(theirs.len(), 3);
         assert_eq!(anchors.hit_at(text, 10), Some(Hit { span: 13..18, to_end: false }));
+    }
+
+    #[test]
+    fn sources_in_a_window_include_those_hidden_inside_other_hits() {
+        // Sources: `client.fetch`, `fetch(` (inside the first's hit), `client.fetch(` (same start),
+        // `never`, and an alias that runs to the end of the text.
+        let anchors =
+            Anchors::new([r"client\.fetch", r"fetch\(", r"client\.fetch\(", "never", r"= *load(?s:.*)"]);
+        let text = "a = 1\nb = client.fetch(u)\nc = 2\nd = load\ne = never\n";
+        let window = 6..25;
+        assert_eq!(&text[window.clone()], "b = client.fetch(u)");
+        assert_eq!(anchors.sources_in(text, window), Some(vec![true, true, true, false, false]));
+        assert_eq!(anchors.sources_in(text, 0..5), Some(vec![false; 5]), "no hit, no source");
+        // After the alias's hit, later hits were never searched: every source may match.
+        assert_eq!(anchors.sources_in(text, 32..text.len()), Some(vec![true; 5]));
     }
 
     #[test]

@@ -55,15 +55,21 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
-    /// Compiles the query rules `rule_indices` for `language`. Rules whose query does not compile are
-    /// left out (tests keep the built-in ones compiling; project rules are checked on load).
-    pub(crate) fn build(rules: &RuleSet, language: Language, rule_indices: &[usize]) -> Option<Plan> {
+    /// Compiles the query rules `rule_indices` for `language`, and the import-binding patterns
+    /// `with_bindings`. Rules whose query does not compile are left out (tests keep the built-in ones
+    /// compiling; project rules are checked on load).
+    pub(crate) fn build(
+        rules: &RuleSet,
+        language: Language,
+        rule_indices: &[usize],
+        with_bindings: bool,
+    ) -> Option<Plan> {
         let grammar = language.grammar()?;
         let compiles = |index: &usize| {
             rules.rule(*index).query.as_deref().is_some_and(|q| check_query(q, language).is_ok())
         };
         let mut included: Vec<usize> = rule_indices.to_vec();
-        let bindings = binding_query_source(language).unwrap_or_default();
+        let bindings = if with_bindings { binding_query_source(language).unwrap_or_default() } else { "" };
         let mut combined = combine(rules, &included, bindings);
         let query = if let Ok(query) = Query::new(&grammar, &combined.0) {
             query

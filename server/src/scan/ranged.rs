@@ -31,8 +31,8 @@ use tree_sitter::{Node, QueryCapture, Tree};
 
 use super::bindings::Bindings;
 use super::{
-    Judged, Matches, ScanOptions, ScanTree, active_rules, anchor_windows_in, capture_ids, find_matches,
-    finish, judge, parse_ranges, regex_rules,
+    Judged, ScanOptions, ScanTree, active_rules, anchor_windows_in, capture_ids, finish, parse_ranges,
+    query_pass, regex_rules, windows_by_rule,
 };
 use crate::finding::Finding;
 use crate::language::Language;
@@ -207,14 +207,14 @@ impl ScanMemory {
     pub(super) fn remember_queries(
         &mut self,
         text: &str,
-        matches: &Matches<'_>,
+        binding_matches: &[Vec<QueryCapture<'_>>],
         bindings: &Bindings<'_>,
         judged: Vec<Judged>,
         windows: &[Range<usize>],
     ) {
         self.windows = windows.to_vec();
         self.names.clone_from(bindings.names());
-        self.sites = sites(text, &matches.bindings);
+        self.sites = sites(text, binding_matches);
         self.judged = judged;
     }
 }
@@ -268,7 +268,6 @@ fn rescan(document: &EditedDocument<'_>, reparsed: Option<&Tree>) -> Option<(Vec
     if !memory.fits(language, change, text) {
         return None;
     }
-    let plan = rules.plan(language)?;
     let language_rules = rules.language_rules(language);
     let (active, gates, file_matches) = file_wide_answers(rules, language, text, memory, change)?;
 
@@ -314,24 +313,25 @@ fn rescan(document: &EditedDocument<'_>, reparsed: Option<&Tree>) -> Option<(Vec
         () if anchored => region_windows(language_rules, text, memory, change, &searched)?,
         () => std::iter::once(0..text.len()).collect(),
     };
-    let pieces: Vec<Range<usize>> = windows
-        .iter()
-        .filter(|w| w.start <= region.end && w.end >= region.start)
-        .map(|w| w.start.max(region.start)..w.end.min(region.end))
-        .collect();
+    let pieces = inside(&windows, &region);
 
     let mut judged = Vec::new();
     let mut new_sites = Vec::new();
     if let (false, Some(tree)) = (pieces.is_empty(), trees.for_queries()) {
-        let matches = find_matches(plan, &active, &pieces, text, tree, false);
-        new_sites = sites(text, &matches.bindings);
+        // Which rules a window serves is told from the whole window, as in a whole-file scan.
+        let by_rule = anchored.then(|| {
+            let by_rule = windows_by_rule(language_rules, &active, &windows, text, true).into_iter();
+            by_rule.map(|(index, rule_windows)| (index, inside(&rule_windows, &region))).collect()
+        });
+        let found = query_pass(rules, language, &active, &pieces, by_rule, text, tree, false)?;
+        new_sites = sites(text, &found.bindings);
         new_sites.retain(|site| region.contains(&site.start));
         let old_sites = memory.sites.iter().filter(|site| old_region.contains(&site.start));
         if !new_sites.iter().map(|s| &s.key).eq(old_sites.map(|s| &s.key)) {
             return None; // an import or alias changed: every resolution in the file may change
         }
         let bindings = Bindings::with_names(text, memory.names.clone());
-        judged = judge(rules, plan, &matches.rules, text, &bindings);
+        judged = found.judge(rules, text, &bindings);
     } else if memory.sites.iter().any(|site| old_region.contains(&site.start)) {
         return None; // a binding in the region is gone
     }
@@ -479,6 +479,15 @@ fn region_windows(
     );
     let found = beyond(&mut windows.iter().filter(|w| w.start >= searched.start).cloned());
     (found == remembered).then_some(windows)
+}
+
+/// The parts of `windows` inside `region`.
+fn inside(windows: &[Range<usize>], region: &Range<usize>) -> Vec<Range<usize>> {
+    windows
+        .iter()
+        .filter(|w| w.start <= region.end && w.end >= region.start)
+        .map(|w| w.start.max(region.start)..w.end.min(region.end))
+        .collect()
 }
 
 /// Where each `#file-match?` predicate of the active rules first matches, in plan order: `find` is
