@@ -342,7 +342,8 @@ impl Found<'_, '_> {
 }
 
 /// The windows each active query rule of the language runs over, rule by rule: with anchors, only
-/// those where the rule's own anchor may match (its query can match nowhere else); without, all.
+/// the spans where its own anchor matches inside `windows` (its query can match nowhere else, and a
+/// match is found from any part of it); without, all of `windows`.
 fn windows_by_rule(
     language_rules: &LanguageRules,
     active: &[bool],
@@ -354,18 +355,32 @@ fn windows_by_rule(
         .query_rules
         .iter()
         .filter(|&&index| active[index])
-        .map(|&index| (index, Vec::new()))
+        .map(|&index| (index, if anchored { Vec::new() } else { windows.to_vec() }))
         .collect();
-    // The anchor source of each rule (by its position among the sources), if it has one.
-    let sources: Vec<Option<usize>> = by_rule
-        .iter()
-        .map(|(index, _)| language_rules.anchor_rules.iter().position(|rule| rule == index))
-        .collect();
-    for window in windows {
-        let matching = if anchored { language_rules.anchors.sources_in(text, window.clone()) } else { None };
-        for ((_, rule_windows), source) in by_rule.iter_mut().zip(&sources) {
-            if matching.as_ref().zip(*source).is_none_or(|(matching, source)| matching[source]) {
-                rule_windows.push(window.clone());
+    if anchored {
+        // The entry in `by_rule` of each anchor source (the import anchor and inactive rules have none).
+        let entries: Vec<Option<usize>> = (0..=language_rules.anchor_rules.len())
+            .map(|source| {
+                let rule = language_rules.anchor_rules.get(source)?;
+                by_rule.iter().position(|(index, _)| index == rule)
+            })
+            .collect();
+        for window in windows {
+            let searched = language_rules.anchors.spans_in(text, window.clone(), |source, span| {
+                let Some(entry) = entries[source] else { return };
+                let rule_windows = &mut by_rule[entry].1;
+                match rule_windows.last_mut() {
+                    Some(last) if span.start <= last.end => {
+                        *last = last.start.min(span.start)..last.end.max(span.end);
+                    }
+                    _ => rule_windows.push(span),
+                }
+            });
+            if !searched {
+                // Anchors that do not compile: every rule runs over every window.
+                for (_, rule_windows) in &mut by_rule {
+                    rule_windows.push(window.clone());
+                }
             }
         }
     }

@@ -24,9 +24,8 @@ pub(crate) struct Anchors {
     to_end: Vec<bool>,
     /// The source (by position in the order given) each alternative comes from.
     owners: Vec<usize>,
-    sources: usize,
     compiled: OnceLock<Option<Regex>>,
-    /// The alternatives again, each reported wherever it matches (overlapping): see [`Self::sources_in`].
+    /// The alternatives again, each reported wherever it matches (overlapping): see [`Self::spans_in`].
     every: OnceLock<Option<Regex>>,
 }
 
@@ -47,9 +46,7 @@ impl Anchors {
         let mut patterns = Vec::new();
         let mut to_end = Vec::new();
         let mut owners = Vec::new();
-        let mut count = 0;
         for (owner, source) in sources.into_iter().enumerate() {
-            count = owner + 1;
             let Some(alternatives) = alternatives(source) else {
                 patterns.push(source.to_owned());
                 to_end.push(false);
@@ -63,7 +60,7 @@ impl Anchors {
                 owners.push(owner);
             }
         }
-        Self { patterns, to_end, owners, sources: count, compiled: OnceLock::new(), every: OnceLock::new() }
+        Self { patterns, to_end, owners, compiled: OnceLock::new(), every: OnceLock::new() }
     }
 
     fn get(&self) -> Option<&Regex> {
@@ -98,33 +95,38 @@ impl Anchors {
         Some(Hit { span: found.range(), to_end: self.to_end[found.pattern().as_usize()] })
     }
 
-    /// Which sources (by position) have a match starting inside `window` of `text`, a range of whole
-    /// lines no hit crosses: those of its hits, and those whose match starts inside another source's hit
-    /// (the combined search does not report overlapping hits, and a source may come after another at
-    /// the same place). After a hit that runs to the end of the text every source is marked: the later
-    /// hits were never searched. `None` when the anchors do not compile.
-    pub(crate) fn sources_in(&self, text: &str, window: Range<usize>) -> Option<Vec<bool>> {
-        let regex = self.get()?;
-        let every = self.every.get_or_init(|| self.build_every()).as_ref()?;
-        let mut marked = vec![false; self.sources];
+    /// Where each source (by position) matches in `window` of `text`, a range of whole lines no hit
+    /// crosses: `found(source, span)` is called with a span that every match of the source starting
+    /// in the window overlaps. That is the hit's span for the source of each hit, and also for every
+    /// source with a match starting inside another source's hit (the combined search reports neither
+    /// overlapping hits nor the later of two sources matching at the same place); from an alternative
+    /// that runs to the end of the text, the rest of the text. Unlike [`Self::hits`], the search goes on
+    /// after such a hit. `false` when the anchors do not compile.
+    pub(crate) fn spans_in(
+        &self,
+        text: &str,
+        window: Range<usize>,
+        mut found: impl FnMut(usize, Range<usize>),
+    ) -> bool {
+        let (Some(regex), Some(every)) = (self.get(), self.every.get_or_init(|| self.build_every()).as_ref())
+        else {
+            return false;
+        };
         let mut set = PatternSet::new(self.patterns.len());
         for hit in regex.find_iter(Input::new(text).range(window)) {
-            if self.to_end[hit.pattern().as_usize()] {
-                marked.fill(true);
-                break;
-            }
             for start in hit.range().filter(|&at| text.is_char_boundary(at)) {
                 set.clear();
                 every.which_overlapping_matches(
                     &Input::new(text).range(start..).anchored(Anchored::Yes),
                     &mut set,
                 );
-                for pattern in set.iter() {
-                    marked[self.owners[pattern.as_usize()]] = true;
+                for pattern in set.iter().map(|pattern| pattern.as_usize()) {
+                    let span = if self.to_end[pattern] { start..text.len() } else { hit.range() };
+                    found(self.owners[pattern], span);
                 }
             }
         }
-        Some(marked)
+        true
     }
 
     /// The alternatives again, each reported wherever it matches (overlapping).
@@ -211,18 +213,27 @@ mod tests {
     }
 
     #[test]
-    fn sources_in_a_window_include_those_hidden_inside_other_hits() {
+    fn spans_in_a_window_include_sources_hidden_inside_other_hits() {
         // Sources: `client.fetch`, `fetch(` (inside the first's hit), `client.fetch(` (same start),
         // `never`, and an alias that runs to the end of the text.
         let anchors =
             Anchors::new([r"client\.fetch", r"fetch\(", r"client\.fetch\(", "never", r"= *load(?s:.*)"]);
         let text = "a = 1\nb = client.fetch(u)\nc = 2\nd = load\ne = never\n";
-        let window = 6..25;
-        assert_eq!(&text[window.clone()], "b = client.fetch(u)");
-        assert_eq!(anchors.sources_in(text, window), Some(vec![true, true, true, false, false]));
-        assert_eq!(anchors.sources_in(text, 0..5), Some(vec![false; 5]), "no hit, no source");
-        // After the alias's hit, later hits were never searched: every source may match.
-        assert_eq!(anchors.sources_in(text, 32..text.len()), Some(vec![true; 5]));
+        let spans = |window: Range<usize>| {
+            let mut spans = Vec::new();
+            assert!(anchors.spans_in(text, window, |source, span| spans.push((source, &text[span]))));
+            spans.sort_unstable();
+            spans.dedup();
+            spans
+        };
+        assert_eq!(
+            spans(6..25),
+            [(0, "client.fetch"), (1, "client.fetch"), (2, "client.fetch")],
+            "the hit, for each source matching inside it"
+        );
+        assert_eq!(spans(0..5), [], "no hit, no source");
+        // After the alias's hit, the search goes on: `never` has its own hit.
+        assert_eq!(spans(32..text.len()), [(3, "never"), (4, "= load\ne = never\n")]);
     }
 
     #[test]
