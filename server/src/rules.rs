@@ -190,10 +190,10 @@ impl RuleSet {
         rules.bindings_plan.get_or_init(|| Plan::build(self, language, &[], true)).as_ref()
     }
 
-    /// Compiles all plans now (the server does this at start so the first keystroke is not slower).
+    /// Compiles every rule's query now (the server does this at start so the first keystroke is not
+    /// slower). The combined plan is left for the rare scan that needs it (whole-tree scans).
     pub fn warm(&self) {
         for language in Language::ALL {
-            let _ = self.plan(language);
             let _ = self.bindings_plan(language);
             for &index in &self.language_rules(language).query_rules {
                 let _ = self.rule_plan(language, index);

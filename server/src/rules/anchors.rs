@@ -131,10 +131,7 @@ impl Anchors {
 
     /// The alternatives again, each reported wherever it matches (overlapping).
     fn build_every(&self) -> Option<Regex> {
-        Regex::builder()
-            .configure(Regex::config().match_kind(MatchKind::All).hybrid_cache_capacity(LAZY_DFA_CACHE))
-            .build_many(&self.patterns)
-            .ok()
+        Regex::builder().configure(Regex::config().match_kind(MatchKind::All)).build_many(&self.patterns).ok()
     }
 }
 

@@ -490,26 +490,23 @@ fn inside(windows: &[Range<usize>], region: &Range<usize>) -> Vec<Range<usize>> 
         .collect()
 }
 
-/// Where each `#file-match?` predicate of the active rules first matches, in plan order: `find` is
-/// given the predicate's regex and its position in that order (each regex is searched once).
+/// Where each `#file-match?` predicate of the active rules first matches, rule by rule in catalogue
+/// order: `find` is given the predicate's regex and its position in that order (each regex is searched
+/// once).
 fn file_matches(
     rules: &RuleSet,
     language: Language,
     active: &[bool],
     mut find: impl FnMut(&crate::rules::LazyRegex, usize) -> Witness,
 ) -> Vec<Witness> {
-    let Some(plan) = rules.plan(language) else { return Vec::new() };
-    let mut known: HashMap<*const crate::rules::LazyRegex, Witness> = HashMap::new();
+    let mut known: HashMap<&str, Witness> = HashMap::new();
     let mut results = Vec::new();
-    for (pattern, predicates) in plan.predicates.iter().enumerate().take(plan.first_binding_pattern) {
-        if !active[plan.pattern_rules[pattern]] {
-            continue;
-        }
-        for predicate in predicates {
+    let active_rules = rules.language_rules(language).query_rules.iter().filter(|&&index| active[index]);
+    for plan in active_rules.filter_map(|&index| rules.rule_plan(language, index)) {
+        for predicate in plan.predicates.iter().flatten() {
             if let Predicate::FileMatch { regex, .. } = predicate {
-                let key = std::sync::Arc::as_ptr(regex);
                 let position = results.len();
-                results.push(known.entry(key).or_insert_with(|| find(regex, position)).clone());
+                results.push(known.entry(regex.as_str()).or_insert_with(|| find(regex, position)).clone());
             }
         }
     }
