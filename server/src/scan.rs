@@ -20,7 +20,7 @@ use tree_sitter::{Node, Parser, Point, QueryCapture, QueryCursor, QueryCursorOpt
 
 use crate::finding::{Edit, Finding, Fix, Layer, fingerprint};
 use crate::language::Language;
-use crate::rules::{Anchors, LanguageRules, LazyRegex, Plan, Predicate, Rule, RuleSet};
+use crate::rules::{LanguageRules, LazyRegex, Plan, Predicate, Rule, RuleSet};
 
 use bindings::{BindingCaptures, Bindings};
 pub use ranged::ScanMemory;
@@ -132,7 +132,7 @@ fn scan_inner(
         !options.whole_tree && !active_queries.iter().any(|&index| language_rules.unanchored[index]);
     let windows = match () {
         () if active_queries.is_empty() => Vec::new(),
-        () if anchored => anchor_windows(&language_rules.anchors, text),
+        () if anchored => anchor_windows(language_rules, &active, text),
         () => std::iter::once(0..text.len()).collect(),
     };
     let trees = if options.regex_only || !wants_tree {
@@ -606,17 +606,33 @@ fn sort_match<'tree>(
     }
 }
 
-/// The lines around every anchor hit, merged: the only places an anchored rule can match, because its
-/// anchor matches inside every match of its query (the engine tests hold rules to that).
-fn anchor_windows(anchors: &Anchors, text: &str) -> Vec<Range<usize>> {
-    anchor_windows_in(anchors, text, 0..text.len())
+/// The lines around every anchor hit of an active rule (or of an import), merged: the only places an
+/// anchored rule can match, because its anchor matches inside every match of its query (the engine tests
+/// hold rules to that).
+fn anchor_windows(language_rules: &LanguageRules, active: &[bool], text: &str) -> Vec<Range<usize>> {
+    anchor_windows_in(language_rules, active, text, 0..text.len())
+}
+
+/// Whether each anchor source (by position) matters for a text whose active rules are `active`: those
+/// of active rules, and the import anchor.
+fn live_sources(language_rules: &LanguageRules, active: &[bool]) -> Vec<bool> {
+    (0..=language_rules.anchor_rules.len())
+        .map(|source| language_rules.anchor_rules.get(source).is_none_or(|&rule| active[rule]))
+        .collect()
 }
 
 /// The windows of the anchor hits that start in `span` of `text`, searched as if `span` were the
 /// whole text, except that a hit reaching the end of the span is matched again in the whole text (a
 /// multi-line hit must keep its length). The window of an alias's hit runs to the end of the text.
-fn anchor_windows_in(anchors: &Anchors, text: &str, span: Range<usize>) -> Vec<Range<usize>> {
-    let Some(hits) = anchors.hits(&text[span.clone()]) else { return std::iter::once(span).collect() };
+fn anchor_windows_in(
+    language_rules: &LanguageRules,
+    active: &[bool],
+    text: &str,
+    span: Range<usize>,
+) -> Vec<Range<usize>> {
+    let anchors = &language_rules.anchors;
+    let live = live_sources(language_rules, active);
+    let Some(hits) = anchors.hits(&text[span.clone()], &live) else { return std::iter::once(span).collect() };
     let mut windows: Vec<Range<usize>> = Vec::new();
     for hit in hits {
         let (mut hit_start, mut hit_end) = (span.start + hit.span.start, span.start + hit.span.end);

@@ -74,19 +74,41 @@ impl Anchors {
             .as_ref()
     }
 
-    /// The hits in `haystack` from left to right, as the single alternation finds them; `None` when
-    /// the anchors do not compile. A hit whose alternative ran to the end of the text is the last.
-    pub(crate) fn hits<'h>(&'h self, haystack: &'h str) -> Option<impl Iterator<Item = Hit> + 'h> {
+    /// The hits in `haystack` from left to right, as the single alternation finds them, that matter:
+    /// those where a `live` source (by position) matches, as the hit or starting inside it (a source
+    /// whose rule's gate failed makes no window). A hit runs to the end of the text when a live
+    /// source matching there does so, and is then the last. `None` when the anchors do not compile.
+    pub(crate) fn hits<'h>(
+        &'h self,
+        haystack: &'h str,
+        live: &'h [bool],
+    ) -> Option<impl Iterator<Item = Hit> + 'h> {
         let regex = self.get()?;
+        let every = self.every()?;
         let mut done = false;
-        Some(regex.find_iter(haystack).map_while(move |found| {
+        let mut set = PatternSet::new(self.patterns.len());
+        let hits = regex.find_iter(haystack).map_while(move |found| {
             if done {
                 return None;
             }
-            let to_end = self.to_end[found.pattern().as_usize()];
+            let (mut matters, mut to_end) = (false, false);
+            for start in found.range().filter(|&at| haystack.is_char_boundary(at)) {
+                set.clear();
+                every.which_overlapping_matches(
+                    &Input::new(haystack).range(start..).anchored(Anchored::Yes),
+                    &mut set,
+                );
+                for pattern in set.iter().map(|pattern| pattern.as_usize()) {
+                    if live[self.owners[pattern]] {
+                        matters = true;
+                        to_end |= self.to_end[pattern];
+                    }
+                }
+            }
             done = to_end;
-            Some(Hit { span: found.range(), to_end })
-        }))
+            Some(matters.then(|| Hit { span: found.range(), to_end }))
+        });
+        Some(hits.flatten())
     }
 
     /// The first hit starting at or after `start` in `text` (look-behind sees what precedes `start`).
@@ -108,8 +130,7 @@ impl Anchors {
         window: Range<usize>,
         mut found: impl FnMut(usize, Range<usize>),
     ) -> bool {
-        let (Some(regex), Some(every)) = (self.get(), self.every.get_or_init(|| self.build_every()).as_ref())
-        else {
+        let (Some(regex), Some(every)) = (self.get(), self.every()) else {
             return false;
         };
         let mut set = PatternSet::new(self.patterns.len());
@@ -130,8 +151,15 @@ impl Anchors {
     }
 
     /// The alternatives again, each reported wherever it matches (overlapping).
-    fn build_every(&self) -> Option<Regex> {
-        Regex::builder().configure(Regex::config().match_kind(MatchKind::All)).build_many(&self.patterns).ok()
+    fn every(&self) -> Option<&Regex> {
+        self.every
+            .get_or_init(|| {
+                Regex::builder()
+                    .configure(Regex::config().match_kind(MatchKind::All))
+                    .build_many(&self.patterns)
+                    .ok()
+            })
+            .as_ref()
     }
 }
 
@@ -186,7 +214,7 @@ mod tests {
     }
 
     fn hits(anchors: &Anchors, text: &str) -> Vec<(String, bool)> {
-        anchors.hits(text).unwrap().map(|hit| (text[hit.span].to_owned(), hit.to_end)).collect()
+        anchors.hits(text, &[true; 2]).unwrap().map(|hit| (text[hit.span].to_owned(), hit.to_end)).collect()
     }
 
     #[test]
@@ -202,11 +230,27 @@ mod tests {
         // The single alternation finds the same hits, the last one running to the end of the text.
         let single = regex::Regex::new(&format!("(?:{})|(?:{})", sources[0], sources[1])).unwrap();
         let theirs: Vec<Range<usize>> = single.find_iter(text).map(|m| m.range()).collect();
-        let ours: Vec<Range<usize>> = anchors.hits(text).unwrap().map(|hit| hit.span).collect();
+        let ours: Vec<Range<usize>> = anchors.hits(text, &[true; 2]).unwrap().map(|hit| hit.span).collect();
         assert_eq!(theirs[..2], ours[..2]);
         assert_eq!(theirs[2], ours[2].start..text.len());
         assert_eq!(theirs.len(), 3);
         assert_eq!(anchors.hit_at(text, 10), Some(Hit { span: 13..18, to_end: false }));
+    }
+
+    #[test]
+    fn hits_of_dead_sources_make_no_window_unless_a_live_source_hides_inside() {
+        // Sources: `client.fetch` (dead), `fetch(` (live, inside the first's hits), `load` with the rest
+        // of the text (dead), `never` (live).
+        let anchors = Anchors::new([r"client\.fetch", r"fetch\(", r"= *load(?s:.*)", "never"]);
+        let live = [false, true, false, true];
+        let text = "a = client.fetch\nb = client.fetch(u)\nd = load\ne = never\n";
+        let hits: Vec<(&str, bool)> =
+            anchors.hits(text, &live).unwrap().map(|hit| (&text[hit.span], hit.to_end)).collect();
+        // The first `client.fetch` hides nothing live; the second hides `fetch(`; the dead alias neither
+        // makes a window nor ends the search.
+        assert_eq!(hits, [("client.fetch", false), ("never", false)]);
+        let all: Vec<&str> = anchors.hits(text, &[true; 4]).unwrap().map(|hit| &text[hit.span]).collect();
+        assert_eq!(all, ["client.fetch", "client.fetch", "= load"], "all live: the alias is the last");
     }
 
     #[test]

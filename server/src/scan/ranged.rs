@@ -310,7 +310,7 @@ fn rescan(document: &EditedDocument<'_>, reparsed: Option<&Tree>) -> Option<(Vec
     let searched = before..text[region.end..].find('\n').map_or(text.len(), |i| region.end + i);
     let windows = match () {
         () if !has_queries => Vec::new(),
-        () if anchored => region_windows(language_rules, text, memory, change, &searched)?,
+        () if anchored => region_windows(language_rules, &active, text, memory, change, &searched)?,
         () => std::iter::once(0..text.len()).collect(),
     };
     let pieces = inside(&windows, &region);
@@ -455,6 +455,7 @@ fn top_level_hull(root: Node<'_>, touched: Range<usize>, text_len: usize) -> (us
 /// there may be wrong.
 fn region_windows(
     language_rules: &LanguageRules,
+    active: &[bool],
     text: &str,
     memory: &ScanMemory,
     change: TextChange,
@@ -462,7 +463,7 @@ fn region_windows(
 ) -> Option<Vec<Range<usize>>> {
     let crossing = memory.windows.iter().any(|w| w.start < searched.start && w.end >= searched.start);
     let span = if crossing { 0..text.len() } else { searched.clone() };
-    let windows: Vec<Range<usize>> = anchor_windows_in(&language_rules.anchors, text, span)
+    let windows: Vec<Range<usize>> = anchor_windows_in(language_rules, active, text, span)
         .into_iter()
         .filter(|w| w.end >= searched.start && w.start <= searched.end)
         .collect();
