@@ -92,19 +92,12 @@ impl Anchors {
                 return None;
             }
             let (mut matters, mut to_end) = (false, false);
-            for start in found.range().filter(|&at| haystack.is_char_boundary(at)) {
-                set.clear();
-                every.which_overlapping_matches(
-                    &Input::new(haystack).range(start..).anchored(Anchored::Yes),
-                    &mut set,
-                );
-                for pattern in set.iter().map(|pattern| pattern.as_usize()) {
-                    if live[self.owners[pattern]] {
-                        matters = true;
-                        to_end |= self.to_end[pattern];
-                    }
+            matches_inside(every, haystack, found.range(), &mut set, |_, pattern| {
+                if live[self.owners[pattern]] {
+                    matters = true;
+                    to_end |= self.to_end[pattern];
                 }
-            }
+            });
             done = to_end;
             Some(matters.then(|| Hit { span: found.range(), to_end }))
         });
@@ -135,17 +128,10 @@ impl Anchors {
         };
         let mut set = PatternSet::new(self.patterns.len());
         for hit in regex.find_iter(Input::new(text).range(window)) {
-            for start in hit.range().filter(|&at| text.is_char_boundary(at)) {
-                set.clear();
-                every.which_overlapping_matches(
-                    &Input::new(text).range(start..).anchored(Anchored::Yes),
-                    &mut set,
-                );
-                for pattern in set.iter().map(|pattern| pattern.as_usize()) {
-                    let span = if self.to_end[pattern] { start..text.len() } else { hit.range() };
-                    found(self.owners[pattern], span);
-                }
-            }
+            matches_inside(every, text, hit.range(), &mut set, |start, pattern| {
+                let span = if self.to_end[pattern] { start..text.len() } else { hit.range() };
+                found(self.owners[pattern], span);
+            });
         }
         true
     }
@@ -160,6 +146,24 @@ impl Anchors {
                     .ok()
             })
             .as_ref()
+    }
+}
+
+/// Calls `each(start, pattern)` for every alternative matching at each `start` inside `hit` (an
+/// anchored overlapping search at every character of the hit, the hit's own alternative included).
+fn matches_inside(
+    every: &Regex,
+    text: &str,
+    hit: Range<usize>,
+    set: &mut PatternSet,
+    mut each: impl FnMut(usize, usize),
+) {
+    for start in hit.filter(|&at| text.is_char_boundary(at)) {
+        set.clear();
+        every.which_overlapping_matches(&Input::new(text).range(start..).anchored(Anchored::Yes), set);
+        for pattern in set.iter() {
+            each(start, pattern.as_usize());
+        }
     }
 }
 
