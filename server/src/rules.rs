@@ -111,8 +111,9 @@ pub(crate) struct LanguageRules {
     /// comes after them.
     pub(crate) anchor_rules: Vec<usize>,
     plan: OnceLock<Option<Plan>>,
-    /// Each query rule's own query (by rule index; `None` for other rules), and the binding patterns
-    /// alone: an anchored scan runs a rule only where its anchor matches (see `scan::by_rule`).
+    /// Each query rule's own query (indexed by rule index; only query rules' are ever built), and the
+    /// binding patterns alone: an anchored scan runs a rule only where its anchor matches (see
+    /// `scan::windows_by_rule`).
     rule_plans: Vec<OnceLock<Option<Plan>>>,
     bindings_plan: OnceLock<Option<Plan>>,
 }

@@ -1,5 +1,6 @@
-//! A plan: the query rules of one language compiled into a single tree-sitter query, so one pass over
-//! the syntax tree serves every rule; plus the custom predicates of each pattern.
+//! A plan: query rules of one language compiled into a tree-sitter query (one rule's alone, the
+//! import-binding patterns alone, or every rule's together for whole-tree scans, where one pass over
+//! the syntax tree serves every rule); plus the custom predicates of each pattern.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
