@@ -100,3 +100,50 @@ fn every_rule_has_examples_that_behave() {
         failures.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
     );
 }
+
+/// A regex rule's prefilter decides whether its regex runs at all, so it must match wherever the regex
+/// finds something (a match whose `finding` group takes no part reports nothing): checked on every
+/// example and corpus file, as written and with its letters' case swapped (a regex that ignores case
+/// needs a prefilter that does too).
+#[test]
+fn prefilters_of_regex_rules_hold_every_match_of_their_regex() {
+    let mut texts: Vec<String> = Vec::new();
+    for rule in RuleSet::builtin().rules() {
+        texts.extend(rule.meta.examples.invalid.iter().chain(&rule.meta.examples.valid).cloned());
+    }
+    let mut pending = vec![repo_root().join("tests/fixtures/corpus")];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                texts.push(text);
+            }
+        }
+    }
+    let swapped: Vec<String> = texts
+        .iter()
+        .map(|t| {
+            t.chars()
+                .map(|c| if c.is_ascii_lowercase() { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+                .collect()
+        })
+        .collect();
+    let mut rules_checked = 0;
+    for rule in RuleSet::builtin().rules() {
+        let (Some(prefilter), Some(regex)) = (&rule.meta.prefilter, &rule.meta.regex) else { continue };
+        let (prefilter, regex) = (regex::Regex::new(prefilter).unwrap(), regex::Regex::new(regex).unwrap());
+        let group = regex.capture_names().position(|name| name == Some("finding")).unwrap_or(0);
+        let mut matches = 0;
+        for text in texts.iter().chain(&swapped) {
+            if regex.captures_iter(text).any(|found| found.get(group).is_some()) {
+                matches += 1;
+                assert!(prefilter.is_match(text), "{}: the prefilter misses a match in {text:?}", rule.id);
+            }
+        }
+        assert!(matches > 0, "{}: no example or corpus file matches its regex", rule.id);
+        rules_checked += 1;
+    }
+    assert!(rules_checked >= 4, "only {rules_checked} regex rules have a prefilter");
+}
