@@ -40,6 +40,9 @@ pub struct ScanOptions {
     /// Run queries over the whole tree even when every active rule has an anchor (tests compare the
     /// two to hold anchors to their promise).
     pub whole_tree: bool,
+    /// Run every rule, as if each rule's gate (prefilter) matched (tests compare the two to hold
+    /// prefilters to their promise: a text a prefilter rejects has no match of its rule).
+    pub ungated: bool,
 }
 
 /// Scans `text` as `language` with every applicable rule.
@@ -116,10 +119,10 @@ fn scan_inner(
     let active = if remember {
         active_rules(rules, language_rules, |_, gate| {
             gates.push(ranged::first_match(gate, text));
-            gates.last().is_some_and(Option::is_some)
+            options.ungated || gates.last().is_some_and(Option::is_some)
         })
     } else {
-        active_rules(rules, language_rules, |_, gate| gate.is_match(text))
+        active_rules(rules, language_rules, |_, gate| options.ungated || gate.is_match(text))
     };
     let active_queries: Vec<usize> =
         language_rules.query_rules.iter().copied().filter(|&index| active[index]).collect();

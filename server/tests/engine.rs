@@ -56,6 +56,28 @@ fn anchored_rules_find_exactly_what_a_whole_tree_walk_finds() {
     }
 }
 
+/// A gate (prefilter) only spares the work of a rule that cannot match: with every rule run regardless,
+/// over the whole tree, the corpus and every example give the same findings.
+#[test]
+fn prefilters_never_hide_a_finding() {
+    let rules = RuleSet::builtin();
+    let ungated = ScanOptions { ungated: true, whole_tree: true, ..ScanOptions::default() };
+    for path in corpus_files() {
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        let gated = scan_contents(rules, &path, text.clone(), ScanOptions::default());
+        let everything = scan_contents(rules, &path, text, ungated);
+        assert_eq!(key(&everything.findings), key(&gated.findings), "{}", path.display());
+    }
+    for rule in rules.rules() {
+        let language = example_language(rule);
+        for example in rule.meta.examples.invalid.iter().chain(&rule.meta.examples.valid) {
+            let gated = scan_with(rules, language, example, None, ScanOptions::default());
+            let everything = scan_with(rules, language, example, None, ungated);
+            assert_eq!(key(&everything), key(&gated), "{}: {example}", rule.id);
+        }
+    }
+}
+
 /// A rule's anchor may match only inside another rule's hit: the combined anchor search reports one of
 /// two overlapping matches, and the first of two starting at the same place. Each rule's query still
 /// runs there, as the anchored scan runs a rule only where its own anchor matches.

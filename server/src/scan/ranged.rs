@@ -380,7 +380,7 @@ fn file_wide_answers(
     let mut gates = Vec::with_capacity(memory.gates.len());
     let active = active_rules(rules, language_rules, |position, gate| {
         gates.push(after_edit(gate, text, &memory.gates[position], change));
-        gates.last().is_some_and(Option::is_some)
+        memory.options.ungated || gates.last().is_some_and(Option::is_some)
     });
     if active != memory.active {
         return None;
