@@ -36,46 +36,40 @@ fn lean_plans_find_exactly_what_the_full_plan_finds() {
     }
 }
 
-#[test]
-fn anchored_rules_find_exactly_what_a_whole_tree_walk_finds() {
+/// Asserts that scans with `reference` options find what default scans find, over the corpus and
+/// each rule's invalid examples (and valid ones with `with_valid`).
+fn agrees_with_default_scans(reference: ScanOptions, with_valid: bool) {
     let rules = RuleSet::builtin();
-    let whole = ScanOptions { whole_tree: true, ..ScanOptions::default() };
     for path in corpus_files() {
         let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
-        let anchored = scan_contents(rules, &path, text.clone(), ScanOptions::default());
-        let walked = scan_contents(rules, &path, text, whole);
-        assert_eq!(key(&walked.findings), key(&anchored.findings), "{}", path.display());
+        let default = scan_contents(rules, &path, text.clone(), ScanOptions::default());
+        let other = scan_contents(rules, &path, text, reference);
+        assert_eq!(key(&other.findings), key(&default.findings), "{}", path.display());
     }
     for rule in rules.rules() {
         let language = example_language(rule);
-        for example in &rule.meta.examples.invalid {
-            let anchored = scan_with(rules, language, example, None, ScanOptions::default());
-            let walked = scan_with(rules, language, example, None, whole);
-            assert_eq!(key(&walked), key(&anchored), "{}: {example}", rule.id);
+        let valid = rule.meta.examples.valid.iter().filter(|_| with_valid);
+        for example in rule.meta.examples.invalid.iter().chain(valid) {
+            let default = scan_with(rules, language, example, None, ScanOptions::default());
+            let other = scan_with(rules, language, example, None, reference);
+            assert_eq!(key(&other), key(&default), "{}: {example}", rule.id);
         }
     }
+}
+
+#[test]
+fn anchored_rules_find_exactly_what_a_whole_tree_walk_finds() {
+    agrees_with_default_scans(ScanOptions { whole_tree: true, ..ScanOptions::default() }, false);
 }
 
 /// A gate (prefilter) only spares the work of a rule that cannot match: with every rule run regardless,
 /// over the whole tree, the corpus and every example give the same findings.
 #[test]
 fn prefilters_never_hide_a_finding() {
-    let rules = RuleSet::builtin();
-    let ungated = ScanOptions { ungated: true, whole_tree: true, ..ScanOptions::default() };
-    for path in corpus_files() {
-        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
-        let gated = scan_contents(rules, &path, text.clone(), ScanOptions::default());
-        let everything = scan_contents(rules, &path, text, ungated);
-        assert_eq!(key(&everything.findings), key(&gated.findings), "{}", path.display());
-    }
-    for rule in rules.rules() {
-        let language = example_language(rule);
-        for example in rule.meta.examples.invalid.iter().chain(&rule.meta.examples.valid) {
-            let gated = scan_with(rules, language, example, None, ScanOptions::default());
-            let everything = scan_with(rules, language, example, None, ungated);
-            assert_eq!(key(&everything), key(&gated), "{}: {example}", rule.id);
-        }
-    }
+    agrees_with_default_scans(
+        ScanOptions { ungated: true, whole_tree: true, ..ScanOptions::default() },
+        true,
+    );
 }
 
 /// A rule's anchor may match only inside another rule's hit: the combined anchor search reports one of
