@@ -120,7 +120,9 @@ fn collect(text: &str, ids: BindingCaptures, matches: &[Vec<QueryCapture<'_>>]) 
                 let bound = alias.map_or_else(|| text_of(name), text_of);
                 aliases.push((format!("{bound}\u{0}{}", text_of(name)), value));
             }
-            (None, None, Some(alias), Some(value)) => aliases.push((text_of(alias), value)),
+            (None, None, Some(alias), Some(value)) if !in_class_body(alias) => {
+                aliases.push((text_of(alias), value));
+            }
             _ => {}
         }
     }
@@ -139,6 +141,18 @@ fn collect(text: &str, ids: BindingCaptures, matches: &[Vec<QueryCapture<'_>>]) 
         }
     }
     names
+}
+
+/// Whether the assignment binding `alias` sits directly in a Python class body. It makes a class
+/// attribute, which code outside the class body reaches only through the class or an instance
+/// (`self.loads`), never as a bare name; as a file-wide binding it would hide a function's own alias of
+/// the same name (`Unpickler = pickle._Unpickler` in a test class against `Unpickler = _pickle.Unpickler`
+/// in a function). A bare use inside the class body itself is then left unresolved, a rare form.
+fn in_class_body(alias: Node<'_>) -> bool {
+    let statement = alias.parent().and_then(|assignment| assignment.parent());
+    let block = statement.filter(|s| s.kind() == "expression_statement").and_then(|s| s.parent());
+    let owner = block.filter(|b| b.kind() == "block").and_then(|b| b.parent());
+    owner.is_some_and(|owner| owner.kind() == "class_definition")
 }
 
 fn normalise_module(raw: &str) -> String {
@@ -236,6 +250,11 @@ mod tests {
             ),
             ("model.eval()\n", "model.eval", "model.eval"),
             ("import pickle\nl = pickle.loads\nl(x)\n", "l", "pickle.loads"),
+            (
+                "import pickle, _pickle\nclass A:\n    u = pickle._Unpickler\ndef f():\n    u = _pickle.Unpickler\n    u(x)\n",
+                "u",
+                "_pickle.Unpickler",
+            ),
         ];
         for (source, callee, expected) in cases {
             assert_eq!(resolve(Language::Python, source, callee), expected, "{source}");
